@@ -1,0 +1,4 @@
+package io.salvo.persistence.events;
+
+/** Marker of every event Salvo journals; {@link SalvoEventSerializer} is bound to it. */
+public interface SalvoEvent {}
