@@ -1,7 +1,9 @@
 package io.salvo.persistence.events;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Journal events of a queue entity ({@code QueueEntity}). The journal of queue {@code T#i} is the queue's log:
@@ -40,6 +42,37 @@ public sealed interface QueueEvent extends SalvoEvent {
         size += e.getKey().length() + e.getValue().length() + 8;
       }
       return size;
+    }
+
+    /** Value equality, comparing {@code body} by content (records compare arrays by reference). */
+    @Override
+    public boolean equals(Object o) {
+      return this == o
+          || o instanceof MessageAppended m
+              && bornTimestamp == m.bornTimestamp
+              && storeTimestamp == m.storeTimestamp
+              && reconsumeTimes == m.reconsumeTimes
+              && Objects.equals(messageId, m.messageId)
+              && Objects.equals(tags, m.tags)
+              && keys.equals(m.keys)
+              && properties.equals(m.properties)
+              && Arrays.equals(body, m.body)
+              && Objects.equals(bornHost, m.bornHost);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(messageId, tags, keys, properties, Arrays.hashCode(body), bornTimestamp, bornHost,
+          storeTimestamp, reconsumeTimes);
+    }
+
+    /** Shows the body's length, not its bytes. */
+    @Override
+    public String toString() {
+      return "MessageAppended[messageId=" + messageId + ", tags=" + tags + ", keys=" + keys + ", properties="
+          + properties + ", body=" + (body == null ? "null" : body.length + " bytes") + ", bornTimestamp="
+          + bornTimestamp + ", bornHost=" + bornHost + ", storeTimestamp=" + storeTimestamp + ", reconsumeTimes="
+          + reconsumeTimes + "]";
     }
   }
 }

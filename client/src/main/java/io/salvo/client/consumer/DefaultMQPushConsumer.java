@@ -1,0 +1,304 @@
+package io.salvo.client.consumer;
+
+import akka.actor.typed.ActorSystem;
+import io.salvo.client.consumer.listener.MessageListener;
+import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.exception.MQClientException;
+import io.salvo.client.internal.BrokerAddress;
+import io.salvo.client.internal.ClientRuntime;
+import io.salvo.client.internal.ClientSettings;
+import io.salvo.client.internal.ConsumeOptions;
+import io.salvo.client.internal.PushConsumerActor;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.error.SalvoException;
+import io.salvo.core.filter.TagFilter;
+import io.salvo.core.validation.Validation;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer to which the brokers push messages (RocketMQ's {@code DefaultMQPushConsumer}), clustering mode: the
+ * members of a group share the queues of its subscribed topics, each queue consumed by one member at a time.
+ *
+ * <p>Life cycle: configure, {@link #subscribe}, {@link #registerMessageListener}, {@link #start()}, later
+ * {@link #shutdown()}. A consumer starts once.
+ *
+ * <p>Delivery is at least once: offsets are committed every second (and at shutdown) up to the smallest message
+ * not yet consumed, so after a crash or a rebalance a message may be delivered again. Messages of one queue reach
+ * the listener in batches of at most {@code consumeMessageBatchMaxSize}, concurrently and possibly out of order; at
+ * most {@code pullThresholdForQueue} messages per queue are held (the stream from the broker is backpressured
+ * beyond that, plus at most one received element).
+ *
+ * <p>Starting position of a group that has no committed offset for a queue: see {@link ConsumeFromWhere}. The
+ * default here is {@link ConsumeFromWhere#CONSUME_FROM_FIRST_OFFSET}: RocketMQ's nominal default is
+ * CONSUME_FROM_LAST_OFFSET, but in practice a new RocketMQ group on a topic whose first messages are still stored
+ * starts at the first message, and that is what Salvo does explicitly. Set CONSUME_FROM_LAST_OFFSET to skip the
+ * backlog. CONSUME_FROM_TIMESTAMP is treated as FIRST for now.
+ *
+ * <p>Redelivery: a batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place
+ * after a 1 s delay with its reconsume count increased, until it succeeds; retry topics with growing delays and a
+ * dead-letter queue are not implemented yet.
+ *
+ * <p>Thread safety: configuration methods are meant to be called by one thread before {@code start()};
+ * {@code start()} and {@code shutdown()} may be called from any thread. The listener is called from the consume
+ * thread pool, concurrently.
+ */
+public class DefaultMQPushConsumer {
+  private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+  private final String consumerGroup;
+  private final ClientSettings settings;
+  private final Object lifecycle = new Object();
+  private final Map<String, String> subscriptions = new LinkedHashMap<>();
+  private volatile String namesrvAddr;
+  private volatile String instanceName = "DEFAULT";
+  private volatile MessageListenerConcurrently listener;
+  private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
+  private volatile int consumeThreadMin;
+  private volatile int consumeThreadMax;
+  private volatile int consumeMessageBatchMaxSize;
+  private volatile int pullThresholdForQueue;
+  private volatile boolean everStarted;
+  private volatile Running running;
+
+  private record Running(ActorSystem<PushConsumerActor.Command> system, ThreadPoolExecutor consumeExecutor,
+      String clientId) {}
+
+  /** A consumer of {@code consumerGroup}, with the defaults of {@code salvo.client} in the configuration. */
+  public DefaultMQPushConsumer(String consumerGroup) {
+    this(consumerGroup, ClientSettings.load());
+  }
+
+  /** A consumer with explicit settings. */
+  public DefaultMQPushConsumer(String consumerGroup, ClientSettings settings) {
+    this.consumerGroup = consumerGroup;
+    this.settings = settings;
+    this.namesrvAddr = settings.namesrvAddr();
+    this.consumeThreadMin = settings.consumer().consumeThreadMin();
+    this.consumeThreadMax = settings.consumer().consumeThreadMax();
+    this.consumeMessageBatchMaxSize = settings.consumer().consumeMessageBatchMaxSize();
+    this.pullThresholdForQueue = settings.consumer().pullThresholdForQueue();
+  }
+
+  /**
+   * Subscribes to {@code topic} with a tag expression ({@code *} or empty for all, {@code TagA || TagB}). A second
+   * call for the same topic replaces the expression. Throws MQClientException with INVALID_TOPIC or
+   * INVALID_FILTER naming the value.
+   */
+  public void subscribe(String topic, String subExpression) throws MQClientException {
+    try {
+      Validation.checkTopic(topic);
+      TagFilter filter = TagFilter.parse(subExpression);
+      synchronized (subscriptions) {
+        subscriptions.put(topic, filter.toString());
+      }
+    } catch (SalvoException e) {
+      throw MQClientException.of(e);
+    }
+  }
+
+  /** Drops the subscription of {@code topic}; takes effect at start. */
+  public void unsubscribe(String topic) {
+    synchronized (subscriptions) {
+      subscriptions.remove(topic);
+    }
+  }
+
+  /** Sets the listener; the last one registered before start wins. */
+  public void registerMessageListener(MessageListenerConcurrently messageListener) {
+    this.listener = messageListener;
+  }
+
+  /** RocketMQ's generic form; only {@link MessageListenerConcurrently} is supported so far. */
+  public void registerMessageListener(MessageListener messageListener) {
+    if (!(messageListener instanceof MessageListenerConcurrently concurrently)) {
+      throw new IllegalArgumentException("listener " + messageListener.getClass().getName()
+          + " is not a MessageListenerConcurrently; orderly listeners are not supported yet");
+    }
+    this.listener = concurrently;
+  }
+
+  /**
+   * Joins the group and starts consuming. Throws MQClientException: INVALID_GROUP for a bad group name,
+   * BAD_REQUEST for a malformed address list, no subscription, no listener, invalid thread or batch settings, or a
+   * second start.
+   */
+  public void start() throws MQClientException {
+    synchronized (lifecycle) {
+      if (everStarted) {
+        throw new MQClientException(ErrorCode.BAD_REQUEST,
+            "consumer group '" + consumerGroup + "' was started before; a consumer starts once");
+      }
+      List<BrokerAddress> addresses;
+      Map<String, String> subs;
+      synchronized (subscriptions) {
+        subs = Map.copyOf(subscriptions);
+      }
+      try {
+        Validation.checkGroup(consumerGroup);
+        addresses = BrokerAddress.parseList(namesrvAddr, settings.defaultPort());
+      } catch (SalvoException e) {
+        throw MQClientException.of(e);
+      }
+      MessageListenerConcurrently l = listener;
+      if (l == null) {
+        throw bad("no message listener: call registerMessageListener before start()");
+      }
+      if (subs.isEmpty()) {
+        throw bad("no subscription: call subscribe(topic, expression) before start()");
+      }
+      if (consumeThreadMin < 1 || consumeThreadMax < consumeThreadMin) {
+        throw bad("consumeThreadMin " + consumeThreadMin + " and consumeThreadMax " + consumeThreadMax
+            + " must satisfy 1 <= min <= max");
+      }
+      if (consumeMessageBatchMaxSize < 1 || consumeMessageBatchMaxSize > 1024) {
+        throw bad("consumeMessageBatchMaxSize " + consumeMessageBatchMaxSize + " must be between 1 and 1024");
+      }
+      if (pullThresholdForQueue < 1 || pullThresholdForQueue > 65535) {
+        throw bad("pullThresholdForQueue " + pullThresholdForQueue + " must be between 1 and 65535");
+      }
+      everStarted = true;
+      String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + instanceName + "@"
+          + CLIENTS.incrementAndGet();
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor executor = new ThreadPoolExecutor(consumeThreadMin, consumeThreadMax, 60, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "SalvoConsume-" + consumerGroup + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      ClientSettings.Consumer c = settings.consumer();
+      ConsumeOptions options = new ConsumeOptions(consumeMessageBatchMaxSize, pullThresholdForQueue,
+          c.receiveMaxBatch(), c.reconsumeDelay(), c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
+          c.reconnectRandomFactor());
+      PushConsumerActor.Setup setup = new PushConsumerActor.Setup(consumerGroup, clientId, subs, consumeFromWhere,
+          options, settings, addresses, l, executor);
+      ActorSystem<PushConsumerActor.Command> system =
+          ClientRuntime.start(PushConsumerActor.create(setup), "consumer", consumerGroup);
+      running = new Running(system, executor, clientId);
+      log.info("Consumer group '{}' client '{}' started; subscriptions {}; brokers {}; from {}", consumerGroup,
+          clientId, subs, addresses, consumeFromWhere);
+    }
+  }
+
+  private MQClientException bad(String detail) {
+    return new MQClientException(ErrorCode.BAD_REQUEST,
+        ErrorCode.BAD_REQUEST.format("consumer group '" + consumerGroup + "': " + detail));
+  }
+
+  /**
+   * Stops pulling, waits (at most the shutdown timeout, 10 s by default) for running listener calls, commits the
+   * consumed offsets, closes the connections. Idempotent.
+   */
+  public void shutdown() {
+    Running r;
+    synchronized (lifecycle) {
+      r = running;
+      running = null;
+    }
+    if (r == null) {
+      return;
+    }
+    long bound = settings.consumer().shutdownTimeout().plus(settings.requestTimeout()).toMillis() + 10_000;
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    r.system().tell(new PushConsumerActor.Shutdown(stopped));
+    try {
+      stopped.get(bound, TimeUnit.MILLISECONDS);
+      r.system().getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("Consumer group '{}': shutdown did not complete in time; terminating", consumerGroup);
+      r.system().terminate();
+    }
+    r.consumeExecutor().shutdown();
+    log.info("Consumer group '{}' client '{}' shut down", consumerGroup, r.clientId());
+  }
+
+  // ---- settings ----
+
+  public String getConsumerGroup() {
+    return consumerGroup;
+  }
+
+  public String getNamesrvAddr() {
+    return namesrvAddr;
+  }
+
+  /** Broker client addresses, {@code "host:port;host:port"}; the port defaults to 9876. Read by {@link #start()}. */
+  public void setNamesrvAddr(String namesrvAddr) {
+    this.namesrvAddr = namesrvAddr;
+  }
+
+  public String getInstanceName() {
+    return instanceName;
+  }
+
+  /** A name that becomes part of this consumer's client id (which is unique per started consumer anyway). */
+  public void setInstanceName(String instanceName) {
+    this.instanceName = instanceName;
+  }
+
+  public ConsumeFromWhere getConsumeFromWhere() {
+    return consumeFromWhere;
+  }
+
+  /** Where a group with no committed offset starts in a queue (default CONSUME_FROM_FIRST_OFFSET, see above). */
+  public void setConsumeFromWhere(ConsumeFromWhere consumeFromWhere) {
+    this.consumeFromWhere = consumeFromWhere;
+  }
+
+  public int getConsumeThreadMin() {
+    return consumeThreadMin;
+  }
+
+  /** Core size of the consume thread pool (default 20). */
+  public void setConsumeThreadMin(int consumeThreadMin) {
+    this.consumeThreadMin = consumeThreadMin;
+  }
+
+  public int getConsumeThreadMax() {
+    return consumeThreadMax;
+  }
+
+  /** Largest size of the consume thread pool (default 20; as in RocketMQ the pool's queue is unbounded). */
+  public void setConsumeThreadMax(int consumeThreadMax) {
+    this.consumeThreadMax = consumeThreadMax;
+  }
+
+  public int getConsumeMessageBatchMaxSize() {
+    return consumeMessageBatchMaxSize;
+  }
+
+  /** Most messages per listener call (default 1). */
+  public void setConsumeMessageBatchMaxSize(int consumeMessageBatchMaxSize) {
+    this.consumeMessageBatchMaxSize = consumeMessageBatchMaxSize;
+  }
+
+  public int getPullThresholdForQueue() {
+    return pullThresholdForQueue;
+  }
+
+  /** Most messages per queue received and not yet consumed (default 1000). */
+  public void setPullThresholdForQueue(int pullThresholdForQueue) {
+    this.pullThresholdForQueue = pullThresholdForQueue;
+  }
+
+  /** The subscriptions, topic to normalised tag expression. */
+  public Map<String, String> getSubscription() {
+    synchronized (subscriptions) {
+      return Map.copyOf(subscriptions);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.salvo.client.consumer.listener;
+
+/** Marker of the listener kinds a push consumer accepts (RocketMQ's name). */
+public interface MessageListener {}

@@ -1,0 +1,67 @@
+package io.salvo.client.internal;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Creates a client's ActorSystem. The client is never a cluster member: its Akka settings are set here, in code,
+ * over whatever the classpath's configuration says (a broker's configuration may be on the same classpath).
+ */
+public final class ClientRuntime {
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final String AKKA_OVERRIDES = String.join("\n",
+      "akka.actor.provider = local",
+      "akka.extensions = []",
+      "akka.loggers = [\"akka.event.slf4j.Slf4jLogger\"]",
+      "akka.logging-filter = \"akka.event.slf4j.Slf4jLoggingFilter\"",
+      "akka.stdout-loglevel = WARNING",
+      "akka.log-dead-letters = off",
+      "akka.log-dead-letters-during-shutdown = off",
+      "akka.coordinated-shutdown.exit-jvm = off",
+      "akka.coordinated-shutdown.terminate-actor-system = on");
+
+  private ClientRuntime() {}
+
+  /** The configuration of a client ActorSystem: the overrides above, then the application's configuration. */
+  public static Config config() {
+    return ConfigFactory.parseString(AKKA_OVERRIDES).withFallback(ConfigFactory.load());
+  }
+
+  /** Starts an ActorSystem whose guardian is {@code guardian}, named {@code kind-group-n}. */
+  public static <T> ActorSystem<T> start(Behavior<T> guardian, String kind, String group) {
+    return ActorSystem.create(guardian, systemName(kind, group), config());
+  }
+
+  /** A legal ActorSystem name ([a-zA-Z0-9_-], starting with a letter or digit) made from a group name. */
+  static String systemName(String kind, String group) {
+    StringBuilder b = new StringBuilder(kind).append('-');
+    for (char c : group.toCharArray()) {
+      b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+          ? c : '_');
+    }
+    return b.append('-').append(INSTANCES.incrementAndGet()).toString();
+  }
+
+  /** This host's address as a born host, e.g. "10.0.0.5"; "127.0.0.1" when it cannot be found. */
+  public static String localHost() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (Exception e) {
+      return "127.0.0.1";
+    }
+  }
+
+  /** This process's id. */
+  public static long pid() {
+    try {
+      return ProcessHandle.current().pid();
+    } catch (Exception e) {
+      return ManagementFactory.getRuntimeMXBean().getName().hashCode();
+    }
+  }
+}

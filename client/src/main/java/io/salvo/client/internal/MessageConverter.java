@@ -1,0 +1,81 @@
+package io.salvo.client.internal;
+
+import com.google.protobuf.ByteString;
+import io.salvo.client.message.Message;
+import io.salvo.client.message.MessageExt;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.error.SalvoException;
+import io.salvo.core.model.MessageId;
+import io.salvo.core.protocol.v1.StoredMessage;
+import io.salvo.core.validation.Validation;
+import java.util.Collection;
+import java.util.List;
+
+/** The client's only conversion between its message types and the wire's, with the client-side checks. */
+public final class MessageConverter {
+  private MessageConverter() {}
+
+  /** Checks a message with the broker's rules; throws SalvoException with the broker's code. */
+  public static void validate(Message m, int maxMessageSize) {
+    if (m == null) {
+      throw SalvoException.of(ErrorCode.BAD_REQUEST, "message is null");
+    }
+    Validation.checkTopic(m.getTopic());
+    Validation.checkTag(m.getTags());
+    Validation.checkKeys(m.getKeysList());
+    Validation.checkProperties(m.getProperties());
+    Validation.checkBody(m.getBody() == null ? 0 : m.getBody().length, maxMessageSize);
+  }
+
+  /** Checks a batch: not empty, each message valid, all to one topic. Returns the topic. */
+  public static String validateBatch(Collection<? extends Message> batch, int maxMessageSize) {
+    if (batch == null || batch.isEmpty()) {
+      throw SalvoException.of(ErrorCode.BAD_REQUEST, "batch is empty");
+    }
+    String topic = null;
+    int index = 0;
+    for (Message m : batch) {
+      validate(m, maxMessageSize);
+      if (topic == null) {
+        topic = m.getTopic();
+      } else if (!topic.equals(m.getTopic())) {
+        throw SalvoException.of(ErrorCode.BAD_REQUEST,
+            "batch mixes topics: message 0 goes to '" + topic + "', message " + index + " to '" + m.getTopic() + "'");
+      }
+      index++;
+    }
+    return topic;
+  }
+
+  /** The wire message, with a new message id and the born time and host. */
+  public static io.salvo.core.protocol.v1.Message toProto(Message m, String bornHost, long bornTimestamp) {
+    return io.salvo.core.protocol.v1.Message.newBuilder()
+        .setTopic(m.getTopic())
+        .setTags(m.getTags() == null ? "" : m.getTags())
+        .addAllKeys(m.getKeysList())
+        .setBody(ByteString.copyFrom(m.getBody()))
+        .putAllProperties(m.getProperties())
+        .setMessageId(MessageId.next())
+        .setBornTimestamp(bornTimestamp)
+        .setBornHost(bornHost)
+        .build();
+  }
+
+  /** A delivered message as the listener sees it. */
+  public static MessageExt fromProto(StoredMessage stored, String brokerName) {
+    io.salvo.core.protocol.v1.Message m = stored.getMessage();
+    List<String> keys = m.getKeysList();
+    MessageExt ext = new MessageExt(m.getTopic(), m.getTags(), String.join(" ", keys), m.getBody().toByteArray(),
+        m.getPropertiesMap());
+    ext.setMsgId(m.getMessageId());
+    ext.setBrokerName(brokerName);
+    ext.setQueueId(stored.getQueueId());
+    ext.setQueueOffset(stored.getQueueOffset());
+    ext.setBornTimestamp(m.getBornTimestamp());
+    ext.setBornHost(m.getBornHost());
+    ext.setStoreTimestamp(stored.getStoreTimestamp());
+    ext.setStoreHost(stored.getStoreHost());
+    ext.setReconsumeTimes(m.getReconsumeTimes());
+    return ext;
+  }
+}

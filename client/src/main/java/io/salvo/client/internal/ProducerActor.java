@@ -1,0 +1,292 @@
+package io.salvo.client.internal;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.salvo.client.exception.MQClientException;
+import io.salvo.client.exception.RemotingTimeoutException;
+import io.salvo.client.exception.SalvoClientException;
+import io.salvo.client.message.MessageQueue;
+import io.salvo.client.producer.SendResult;
+import io.salvo.client.producer.SendStatus;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.protocol.v1.Message;
+import io.salvo.core.protocol.v1.QueryRouteRequest;
+import io.salvo.core.protocol.v1.QueryRouteResponse;
+import io.salvo.core.protocol.v1.SendMessageRequest;
+import io.salvo.core.protocol.v1.SendMessageResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A producer's stateful part: the route cache (queue count per topic, refreshed every route-refresh-interval and
+ * at once after INVALID_QUEUE), round-robin queue selection, and each send's attempts: a retriable failure (an
+ * UNAVAILABLE status, a transport error, INVALID_QUEUE after a route refresh) is retried up to the send's retry
+ * count on the next broker address, all within the send's deadline. The final failure is the last attempt's, with
+ * the broker's code and message. Message ids are made before the first attempt, so a retry keeps them.
+ *
+ * <p>The actor never blocks: every call's answer comes back as a message.
+ */
+public final class ProducerActor extends AbstractBehavior<ProducerActor.Command> {
+  public interface Command {}
+
+  /**
+   * Sends one message or a batch, all to {@code topic}; completes {@code replyTo} with the result or a
+   * {@link SalvoClientException}. {@code retries}: further attempts after a retriable failure.
+   */
+  public record Send(String topic, List<Message> messages, long deadlineNanos, Duration timeout, int retries,
+      CompletableFuture<SendResult> replyTo) implements Command {}
+
+  private record RouteAnswered(String topic, BrokerAddress address, QueryRouteResponse response, Throwable failure)
+      implements Command {}
+
+  private record AttemptAnswered(Attempt attempt, BrokerAddress address, int queueId, SendMessageResponse response,
+      Throwable failure) implements Command {}
+
+  private record RetryDue(Attempt attempt) implements Command {}
+
+  /** Fails the sends still waiting, closes the broker connections (bounded), then stops the actor system. */
+  public record Stop() implements Command {}
+
+  private record ConnectionsClosed() implements Command {}
+
+  /** One send's progress. */
+  private static final class Attempt {
+    final Send send;
+    int failures;
+    int addressIndex;
+    SalvoClientException lastError;
+
+    Attempt(Send send, int addressIndex) {
+      this.send = send;
+      this.addressIndex = addressIndex;
+    }
+  }
+
+  private record Route(int queueCount, long fetchedAtNanos) {}
+
+  private final String group;
+  private final ClientSettings settings;
+  private final BrokerConnections connections;
+  private final Map<String, Route> routes = new HashMap<>();
+  private final Map<String, List<Attempt>> waitingForRoute = new HashMap<>();
+  private final Set<String> routeQueries = new HashSet<>();
+  private final Set<Attempt> active = new HashSet<>();
+  private final QueueSelector selector;
+  private int addressCursor;
+
+  /** The guardian of a producer's ActorSystem; it owns the connections to {@code addresses}. */
+  public static Behavior<Command> create(String group, ClientSettings settings, List<BrokerAddress> addresses) {
+    return Behaviors.setup(ctx -> new ProducerActor(ctx, group, settings, addresses));
+  }
+
+  private ProducerActor(ActorContext<Command> ctx, String group, ClientSettings settings,
+      List<BrokerAddress> addresses) {
+    super(ctx);
+    this.group = group;
+    this.settings = settings;
+    this.connections = new BrokerConnections(addresses, ctx.getSystem());
+    int seed = (int) (System.nanoTime() ^ ClientRuntime.pid());
+    this.selector = new QueueSelector(seed);
+    this.addressCursor = Math.floorMod(seed, connections.addresses().size());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Send.class, this::onSend)
+        .onMessage(RouteAnswered.class, this::onRouteAnswered)
+        .onMessage(AttemptAnswered.class, this::onAttemptAnswered)
+        .onMessage(RetryDue.class, this::onRetryDue)
+        .onMessage(Stop.class, this::onStop)
+        .onMessage(ConnectionsClosed.class, closed -> Behaviors.stopped())
+        .onSignal(PostStop.class, this::onPostStop)
+        .build();
+  }
+
+  private Behavior<Command> onSend(Send send) {
+    if (!send.replyTo().isDone()) {
+      Attempt attempt = new Attempt(send, addressCursor++);
+      active.add(attempt);
+      dispatch(attempt);
+    }
+    return this;
+  }
+
+  private void dispatch(Attempt attempt) {
+    Send send = attempt.send;
+    long remaining = send.deadlineNanos() - System.nanoTime();
+    if (remaining <= 0 || send.replyTo().isDone()) {
+      fail(attempt, attempt.lastError != null ? attempt.lastError : new RemotingTimeoutException(
+          ErrorCode.TIMEOUT.format(Errors.millis(send.timeout()), "send to topic '" + send.topic()
+              + "': no route answer in time"), null));
+      return;
+    }
+    String topic = send.topic();
+    Route route = routes.get(topic);
+    if (route == null) {
+      waitingForRoute.computeIfAbsent(topic, t -> new ArrayList<>()).add(attempt);
+      queryRoute(topic, connections.address(attempt.addressIndex));
+      return;
+    }
+    if (System.nanoTime() - route.fetchedAtNanos() > settings.producer().routeRefreshInterval().toNanos()) {
+      queryRoute(topic, connections.address(attempt.addressIndex));
+    }
+    int queueId = selector.select(topic, route.queueCount());
+    BrokerAddress address = connections.address(attempt.addressIndex);
+    SendMessageRequest request = SendMessageRequest.newBuilder()
+        .setTopic(topic)
+        .setQueueId(queueId)
+        .addAllMessages(send.messages())
+        .setProducerGroup(group)
+        .build();
+    CompletionStage<SendMessageResponse> answer;
+    try {
+      answer = connections.client(address).sendMessage(request).toCompletableFuture()
+          .orTimeout(remaining, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(answer, (response, failure) ->
+        new AttemptAnswered(attempt, address, queueId, response, failure));
+  }
+
+  private void queryRoute(String topic, BrokerAddress address) {
+    if (!routeQueries.add(topic)) {
+      return;
+    }
+    CompletionStage<QueryRouteResponse> answer;
+    try {
+      answer = connections.client(address).queryRoute(QueryRouteRequest.newBuilder().setTopic(topic).build())
+          .toCompletableFuture().orTimeout(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(answer, (response, failure) -> new RouteAnswered(topic, address, response, failure));
+  }
+
+  private Behavior<Command> onRouteAnswered(RouteAnswered answered) {
+    String topic = answered.topic();
+    routeQueries.remove(topic);
+    SalvoClientException error = null;
+    String what = "QueryRoute of topic '" + topic + "'";
+    if (answered.failure() != null) {
+      error = Errors.fromFailure(answered.failure(), answered.address().toString(), what, settings.requestTimeout());
+    } else if (!Errors.isOk(answered.response().getStatus())) {
+      error = Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), what);
+    } else if (answered.response().getQueueCount() <= 0) {
+      error = new MQClientException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(what + ": broker "
+          + answered.address() + " answered queue count " + answered.response().getQueueCount()));
+    }
+    if (error == null) {
+      Route previous = routes.put(topic, new Route(answered.response().getQueueCount(), System.nanoTime()));
+      if (previous != null && previous.queueCount() != answered.response().getQueueCount()) {
+        getContext().getLog().info("Topic '{}' now has {} queues (was {})", topic,
+            answered.response().getQueueCount(), previous.queueCount());
+      }
+    } else if (!waitingForRoute.containsKey(topic)) {
+      getContext().getLog().debug("Route refresh failed, keeping the cached route: {}", error.getMessage());
+    }
+    List<Attempt> waiting = waitingForRoute.remove(topic);
+    if (waiting != null) {
+      for (Attempt attempt : waiting) {
+        if (error == null) {
+          dispatch(attempt);
+        } else {
+          failed(attempt, error);
+        }
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAttemptAnswered(AttemptAnswered answered) {
+    Attempt attempt = answered.attempt();
+    Send send = attempt.send;
+    String what = "SendMessage to topic '" + send.topic() + "' queue " + answered.queueId();
+    if (answered.failure() == null && Errors.isOk(answered.response().getStatus())) {
+      SendMessageResponse r = answered.response();
+      List<String> ids = r.getMessageIdsCount() > 0 ? r.getMessageIdsList()
+          : send.messages().stream().map(Message::getMessageId).toList();
+      MessageQueue queue = new MessageQueue(send.topic(), answered.address().toString(), answered.queueId());
+      active.remove(attempt);
+      send.replyTo().complete(new SendResult(SendStatus.SEND_OK, ids, queue, r.getFirstOffset(),
+          r.getStoreTimestamp()));
+      return this;
+    }
+    SalvoClientException error = answered.failure() != null
+        ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, send.timeout())
+        : Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), what);
+    if (error.errorCode() == ErrorCode.INVALID_QUEUE) {
+      routes.remove(send.topic());
+    }
+    failed(attempt, error);
+    return this;
+  }
+
+  /** Counts a failed attempt and retries it or ends the send. */
+  private void failed(Attempt attempt, SalvoClientException error) {
+    attempt.lastError = error;
+    attempt.failures++;
+    Send send = attempt.send;
+    boolean retriable = error.isRetriable() || error.errorCode() == ErrorCode.INVALID_QUEUE;
+    Duration backoff = settings.producer().retryBackoff();
+    long remaining = send.deadlineNanos() - System.nanoTime();
+    if (!retriable || attempt.failures > send.retries() || send.replyTo().isDone() || remaining <= 0) {
+      fail(attempt, error);
+      return;
+    }
+    attempt.addressIndex++;
+    if (connections.addresses().size() > 1 || backoff.isZero()) {
+      dispatch(attempt);
+    } else if (remaining <= backoff.toNanos()) {
+      fail(attempt, error);
+    } else {
+      getContext().scheduleOnce(backoff, getContext().getSelf(), new RetryDue(attempt));
+    }
+  }
+
+  private Behavior<Command> onRetryDue(RetryDue due) {
+    dispatch(due.attempt());
+    return this;
+  }
+
+  private void fail(Attempt attempt, SalvoClientException error) {
+    active.remove(attempt);
+    attempt.send.replyTo().completeExceptionally(error);
+  }
+
+  private Behavior<Command> onStop(Stop stop) {
+    failActive();
+    getContext().pipeToSelf(connections.closeAll().orTimeout(5, TimeUnit.SECONDS),
+        (done, failure) -> new ConnectionsClosed());
+    return this;
+  }
+
+  private Behavior<Command> onPostStop(PostStop signal) {
+    failActive();
+    connections.closeAll();
+    return this;
+  }
+
+  private void failActive() {
+    for (Attempt attempt : active) {
+      attempt.send.replyTo().completeExceptionally(new MQClientException(ErrorCode.SHUTTING_DOWN,
+          "producer group '" + group + "' was shut down before the send to topic '" + attempt.send.topic()
+              + "' completed; it may or may not have been stored"));
+    }
+    active.clear();
+    waitingForRoute.clear();
+  }
+}

@@ -1,0 +1,466 @@
+package io.salvo.client.internal;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.salvo.client.consumer.ConsumeFromWhere;
+import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.exception.SalvoClientException;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.protocol.v1.CommitOffsetRequest;
+import io.salvo.core.protocol.v1.CommitOffsetResponse;
+import io.salvo.core.protocol.v1.FilterExpression;
+import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
+import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
+import io.salvo.core.protocol.v1.HeartbeatRequest;
+import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.QueueAssignment;
+import io.salvo.core.protocol.v1.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A push consumer's stateful part: heartbeats (which join the group and return its assignment and generation),
+ * one {@link QueueConsumer} per assigned queue, and offset commits.
+ *
+ * <ul>
+ *   <li>A newly assigned queue starts at the group's committed offset, or, when there is none, at the queue's min
+ *       offset (FIRST, TIMESTAMP) or next offset (LAST) from GetQueueOffsets.
+ *   <li>Every commit interval, each queue whose commit offset (smallest unconsumed offset) changed is committed
+ *       with the current generation; one commit per queue at a time. FENCED means the queue went to another member:
+ *       its stream stops.
+ *   <li>A queue that leaves the assignment stops pulling, lets its listener calls finish, commits, and is removed.
+ *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, close connections, stop the system;
+ *       bounded by the shutdown timeout, then the request timeout for the last commits.
+ * </ul>
+ */
+public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.Command> {
+  public interface Command {}
+
+  /** Stops the consumer; {@code replyTo} completes when the last commits were answered (or timed out). */
+  public record Shutdown(CompletableFuture<Void> replyTo) implements Command {}
+
+  private enum HeartbeatTick implements Command { INSTANCE }
+
+  private enum CommitTick implements Command { INSTANCE }
+
+  private enum ShutdownDeadline implements Command { INSTANCE }
+
+  private enum FinalDeadline implements Command { INSTANCE }
+
+  private record HeartbeatAnswered(BrokerAddress address, HeartbeatResponse response, Throwable failure)
+      implements Command {}
+
+  private record StartOffsetResolved(QueueKey key, long offset, SalvoClientException error) implements Command {}
+
+  private record CommitAnswered(QueueKey key, long offset, BrokerAddress address, CommitOffsetResponse response,
+      Throwable failure) implements Command {}
+
+  private record StreamStopped(QueueKey key) implements Command {}
+
+  private record ConnectionsClosed() implements Command {}
+
+  /** One queue of a topic. */
+  record QueueKey(String topic, int queueId) implements Comparable<QueueKey> {
+    @Override
+    public int compareTo(QueueKey o) {
+      int c = topic.compareTo(o.topic);
+      return c != 0 ? c : Integer.compare(queueId, o.queueId);
+    }
+
+    @Override
+    public String toString() {
+      return topic + "#" + queueId;
+    }
+  }
+
+  private static final class QueueEntry {
+    QueueConsumer consumer;
+    long lastCommitted;
+    boolean commitInFlight;
+    boolean stopping;
+    boolean stopped;
+    boolean finalCommitPending;
+  }
+
+  /** Everything a push consumer is started with. */
+  public record Setup(String group, String clientId, Map<String, String> subscriptions,
+      ConsumeFromWhere consumeFromWhere, ConsumeOptions options, ClientSettings settings,
+      List<BrokerAddress> addresses, MessageListenerConcurrently listener, Executor consumeExecutor) {}
+
+  private final Setup setup;
+  private final TimerScheduler<Command> timers;
+  private final BrokerConnections connections;
+  private final HeartbeatRequest heartbeat;
+  private final Map<String, FilterExpression> filters = new HashMap<>();
+  private final Map<QueueKey, QueueEntry> queues = new TreeMap<>();
+  private int addressIndex;
+  private long generation = -1;
+  private Duration heartbeatInterval;
+  private int heartbeatFailures;
+  private CompletableFuture<Void> shutdownReply;
+  private boolean closing;
+
+  /** The guardian of a push consumer's ActorSystem. */
+  public static Behavior<Command> create(Setup setup) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PushConsumerActor(ctx, timers, setup)));
+  }
+
+  private PushConsumerActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Setup setup) {
+    super(ctx);
+    this.setup = setup;
+    this.timers = timers;
+    this.connections = new BrokerConnections(setup.addresses(), ctx.getSystem());
+    this.heartbeatInterval = setup.settings().consumer().heartbeatInterval();
+    this.addressIndex = Math.floorMod((int) System.nanoTime(), setup.addresses().size());
+    HeartbeatRequest.Builder hb = HeartbeatRequest.newBuilder().setGroup(setup.group()).setClientId(setup.clientId());
+    setup.subscriptions().forEach((topic, expression) -> {
+      FilterExpression filter = FilterExpression.newBuilder()
+          .setType(FilterExpression.Type.TAG).setExpression(expression).build();
+      filters.put(topic, filter);
+      hb.addSubscriptions(Subscription.newBuilder().setTopic(topic).setFilter(filter));
+    });
+    this.heartbeat = hb.build();
+    ctx.getSelf().tell(HeartbeatTick.INSTANCE);
+    timers.startTimerWithFixedDelay(CommitTick.INSTANCE, setup.settings().consumer().commitInterval());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
+        .onMessage(HeartbeatAnswered.class, this::onHeartbeatAnswered)
+        .onMessage(StartOffsetResolved.class, this::onStartOffsetResolved)
+        .onMessage(CommitTick.class, t -> onCommitTick())
+        .onMessage(CommitAnswered.class, this::onCommitAnswered)
+        .onMessage(StreamStopped.class, this::onStreamStopped)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(ShutdownDeadline.class, t -> onShutdownDeadline())
+        .onMessage(FinalDeadline.class, t -> finish())
+        .onMessage(ConnectionsClosed.class, c -> onConnectionsClosed())
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  // ---- heartbeat and assignment ----
+
+  private Behavior<Command> onHeartbeatTick() {
+    if (shutdownReply != null) {
+      return this;
+    }
+    BrokerAddress address = connections.address(addressIndex);
+    getContext().pipeToSelf(call(() -> connections.client(address).heartbeat(heartbeat)),
+        (response, failure) -> new HeartbeatAnswered(address, response, failure));
+    return this;
+  }
+
+  private Behavior<Command> onHeartbeatAnswered(HeartbeatAnswered answered) {
+    if (shutdownReply != null) {
+      return this;
+    }
+    SalvoClientException error = answered.failure() != null
+        ? Errors.fromFailure(answered.failure(), answered.address().toString(), "Heartbeat", requestTimeout())
+        : Errors.isOk(answered.response().getStatus()) ? null
+        : Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), "Heartbeat");
+    if (error != null) {
+      if (heartbeatFailures++ == 0) {
+        getContext().getLog().warn("Consumer group '{}': {}", setup.group(), error.getMessage());
+      } else {
+        getContext().getLog().debug("Consumer group '{}': {}", setup.group(), error.getMessage());
+      }
+      addressIndex++;
+      timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatFailures < 3 ? Duration.ofMillis(200)
+          : heartbeatInterval);
+      return this;
+    }
+    if (heartbeatFailures > 0) {
+      getContext().getLog().info("Consumer group '{}': heartbeat answered again by {}", setup.group(),
+          answered.address());
+      heartbeatFailures = 0;
+    }
+    HeartbeatResponse response = answered.response();
+    if (response.getHeartbeatIntervalMs() > 0) {
+      heartbeatInterval = Duration.ofMillis(response.getHeartbeatIntervalMs());
+    }
+    timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatInterval);
+    applyAssignment(response);
+    return this;
+  }
+
+  private void applyAssignment(HeartbeatResponse response) {
+    Map<QueueKey, Long> assigned = new TreeMap<>();
+    for (QueueAssignment a : response.getAssignmentsList()) {
+      assigned.put(new QueueKey(a.getTopic(), a.getQueueId()), a.getCommittedOffset());
+    }
+    List<QueueKey> added = new ArrayList<>();
+    List<QueueKey> released = new ArrayList<>();
+    for (Map.Entry<QueueKey, Long> a : assigned.entrySet()) {
+      if (!queues.containsKey(a.getKey()) && filters.containsKey(a.getKey().topic())) {
+        added.add(a.getKey());
+        startQueue(a.getKey(), a.getValue());
+      }
+    }
+    for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
+      if (!assigned.containsKey(q.getKey()) && !q.getValue().stopping) {
+        released.add(q.getKey());
+      }
+    }
+    released.forEach(this::stopQueue);
+    boolean generationChanged = response.getGeneration() != generation;
+    generation = response.getGeneration();
+    if (!added.isEmpty() || !released.isEmpty() || generationChanged) {
+      getContext().getLog().info("Consumer group '{}' client '{}' generation {}: {} queue(s) {}, added {}, released {}",
+          setup.group(), setup.clientId(), generation, assigned.size(), assigned.keySet(), added, released);
+    }
+  }
+
+  private void startQueue(QueueKey key, long committed) {
+    QueueEntry entry = new QueueEntry();
+    entry.lastCommitted = committed;
+    queues.put(key, entry);
+    if (committed >= 0) {
+      getContext().getSelf().tell(new StartOffsetResolved(key, committed, null));
+      return;
+    }
+    BrokerAddress address = connections.address(addressIndex);
+    GetQueueOffsetsRequest request =
+        GetQueueOffsetsRequest.newBuilder().setTopic(key.topic()).setQueueId(key.queueId()).build();
+    String what = "GetQueueOffsets of " + key;
+    getContext().pipeToSelf(call(() -> connections.client(address).getQueueOffsets(request)),
+        (response, failure) -> {
+          if (failure != null) {
+            return new StartOffsetResolved(key, -1, Errors.fromFailure(failure, address.toString(), what,
+                requestTimeout()));
+          }
+          if (!Errors.isOk(response.getStatus())) {
+            return new StartOffsetResolved(key, -1, Errors.fromStatus(response.getStatus(), address.toString(), what));
+          }
+          return new StartOffsetResolved(key, startOffset(setup.consumeFromWhere(), response), null);
+        });
+  }
+
+  /** Where a group with no committed offset starts; TIMESTAMP is FIRST until offsets by time exist. */
+  static long startOffset(ConsumeFromWhere where, GetQueueOffsetsResponse offsets) {
+    return where == ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET ? offsets.getNextOffset() : offsets.getMinOffset();
+  }
+
+  private Behavior<Command> onStartOffsetResolved(StartOffsetResolved resolved) {
+    QueueEntry entry = queues.get(resolved.key());
+    if (entry == null || entry.consumer != null) {
+      return this;
+    }
+    if (resolved.error() != null || entry.stopping || shutdownReply != null) {
+      if (resolved.error() != null) {
+        getContext().getLog().warn("Consumer group '{}': cannot start {} ({}); retrying at the next heartbeat",
+            setup.group(), resolved.key(), resolved.error().getMessage());
+      }
+      queues.remove(resolved.key());
+      maybeFinish();
+      return this;
+    }
+    entry.consumer = new QueueConsumer(setup.group(), setup.clientId(), resolved.key().topic(),
+        resolved.key().queueId(), filters.get(resolved.key().topic()), resolved.offset(), setup.options(),
+        connections, setup.listener(), setup.consumeExecutor(), getContext().getSystem());
+    entry.consumer.start();
+    getContext().getLog().info("Consumer group '{}': consuming {} from offset {}", setup.group(), resolved.key(),
+        resolved.offset());
+    return this;
+  }
+
+  private void stopQueue(QueueKey key) {
+    QueueEntry entry = queues.get(key);
+    if (entry == null || entry.stopping) {
+      return;
+    }
+    entry.stopping = true;
+    if (entry.consumer == null) {
+      return;
+    }
+    getContext().pipeToSelf(entry.consumer.stop(), (done, failure) -> new StreamStopped(key));
+  }
+
+  private Behavior<Command> onStreamStopped(StreamStopped stopped) {
+    QueueEntry entry = queues.get(stopped.key());
+    if (entry == null) {
+      return this;
+    }
+    entry.stopped = true;
+    finalCommit(stopped.key(), entry);
+    return this;
+  }
+
+  private void finalCommit(QueueKey key, QueueEntry entry) {
+    long offset = entry.consumer.tracker().commitOffset();
+    if (offset == entry.lastCommitted || offset < 0) {
+      queues.remove(key);
+      getContext().getLog().info("Consumer group '{}': stopped {} at offset {}", setup.group(), key, offset);
+      maybeFinish();
+    } else if (entry.commitInFlight) {
+      entry.finalCommitPending = true;
+    } else {
+      commit(key, entry, offset);
+    }
+  }
+
+  // ---- commits ----
+
+  private Behavior<Command> onCommitTick() {
+    for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
+      QueueEntry entry = q.getValue();
+      if (entry.consumer != null && !entry.commitInFlight && !entry.stopping) {
+        long offset = entry.consumer.tracker().commitOffset();
+        if (offset != entry.lastCommitted && offset >= 0) {
+          commit(q.getKey(), entry, offset);
+        }
+      }
+    }
+    return this;
+  }
+
+  private void commit(QueueKey key, QueueEntry entry, long offset) {
+    entry.commitInFlight = true;
+    BrokerAddress address = connections.address(addressIndex);
+    CommitOffsetRequest request = CommitOffsetRequest.newBuilder()
+        .setGroup(setup.group())
+        .setClientId(setup.clientId())
+        .setGeneration(generation)
+        .setTopic(key.topic())
+        .setQueueId(key.queueId())
+        .setOffset(offset)
+        .build();
+    getContext().pipeToSelf(call(() -> connections.client(address).commitOffset(request)),
+        (response, failure) -> new CommitAnswered(key, offset, address, response, failure));
+  }
+
+  private Behavior<Command> onCommitAnswered(CommitAnswered answered) {
+    QueueEntry entry = queues.get(answered.key());
+    if (entry == null) {
+      return this;
+    }
+    entry.commitInFlight = false;
+    String what = "CommitOffset of " + answered.key() + " at " + answered.offset() + " (generation " + generation + ")";
+    SalvoClientException error = answered.failure() != null
+        ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, requestTimeout())
+        : Errors.isOk(answered.response().getStatus()) ? null
+        : Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), what);
+    if (error == null) {
+      entry.lastCommitted = answered.offset();
+    } else if (error.errorCode() == ErrorCode.FENCED) {
+      getContext().getLog().info("Consumer group '{}': {} was reassigned ({}); stopping it", setup.group(),
+          answered.key(), error.getMessage());
+      if (entry.stopped) {
+        queues.remove(answered.key());
+        maybeFinish();
+        return this;
+      }
+      stopQueue(answered.key());
+      entry.lastCommitted = entry.consumer.tracker().commitOffset();
+    } else {
+      getContext().getLog().warn("Consumer group '{}': {}", setup.group(), error.getMessage());
+    }
+    if (entry.stopped) {
+      if (error == null && !entry.finalCommitPending) {
+        finalCommit(answered.key(), entry);
+      } else if (entry.finalCommitPending) {
+        entry.finalCommitPending = false;
+        finalCommit(answered.key(), entry);
+      } else {
+        queues.remove(answered.key());
+        maybeFinish();
+      }
+    }
+    return this;
+  }
+
+  // ---- shutdown ----
+
+  private Behavior<Command> onShutdown(Shutdown shutdown) {
+    if (shutdownReply != null) {
+      shutdownReply.whenComplete((v, e) -> shutdown.replyTo().complete(null));
+      return this;
+    }
+    shutdownReply = shutdown.replyTo();
+    timers.cancel(HeartbeatTick.INSTANCE);
+    timers.cancel(CommitTick.INSTANCE);
+    new ArrayList<>(queues.keySet()).forEach(this::stopQueue);
+    timers.startSingleTimer(ShutdownDeadline.INSTANCE, setup.settings().consumer().shutdownTimeout());
+    maybeFinish();
+    return this;
+  }
+
+  private Behavior<Command> onShutdownDeadline() {
+    getContext().getLog().warn("Consumer group '{}': listener calls still running after {} on {}; committing and"
+        + " closing anyway", setup.group(), setup.settings().consumer().shutdownTimeout(), queues.keySet());
+    for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
+      QueueEntry entry = q.getValue();
+      if (entry.consumer != null && !entry.stopped) {
+        entry.stopped = true;
+        finalCommit(q.getKey(), entry);
+      }
+    }
+    timers.startSingleTimer(FinalDeadline.INSTANCE, requestTimeout());
+    return maybeFinish();
+  }
+
+  private Behavior<Command> maybeFinish() {
+    if (shutdownReply != null && queues.isEmpty()) {
+      return finish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> finish() {
+    if (closing) {
+      return this;
+    }
+    closing = true;
+    timers.cancelAll();
+    getContext().pipeToSelf(connections.closeAll().orTimeout(5, TimeUnit.SECONDS),
+        (done, failure) -> new ConnectionsClosed());
+    return this;
+  }
+
+  private Behavior<Command> onConnectionsClosed() {
+    shutdownReply.complete(null);
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    for (QueueEntry entry : queues.values()) {
+      if (entry.consumer != null && !entry.stopping) {
+        entry.consumer.stop();
+      }
+    }
+    connections.closeAll();
+    if (shutdownReply != null) {
+      shutdownReply.complete(null);
+    }
+    return this;
+  }
+
+  // ---- plumbing ----
+
+  private Duration requestTimeout() {
+    return setup.settings().requestTimeout();
+  }
+
+  private <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> rpc) {
+    try {
+      return rpc.get().toCompletableFuture().orTimeout(requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+}

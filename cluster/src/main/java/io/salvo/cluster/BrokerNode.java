@@ -1,0 +1,191 @@
+package io.salvo.cluster;
+
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.management.javadsl.AkkaManagement;
+import com.typesafe.config.Config;
+import io.salvo.cluster.admin.AdminRoutes;
+import io.salvo.cluster.delivery.QueueSource;
+import io.salvo.cluster.group.ConsumerGroupEntity;
+import io.salvo.cluster.grpc.MessagingServiceImpl;
+import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.WriteStats;
+import io.salvo.cluster.topic.TopicEntity;
+import io.salvo.cluster.topic.Topics;
+import io.salvo.core.protocol.v1.MessagingServiceHandlerFactory;
+import io.salvo.persistence.PersistenceSettings;
+import io.salvo.persistence.cassandra.EmbeddedCassandra;
+import io.salvo.persistence.schema.CassandraSchema;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of a broker node: starts the embedded Cassandra when configured, creates the schema,
+ * forms the cluster, initialises the sharded entities, and binds the client gRPC port and the management
+ * port. It wires and owns nothing else. Shutdown (SIGTERM) runs Akka's CoordinatedShutdown, then stops the
+ * embedded Cassandra.
+ */
+public final class BrokerNode {
+  private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
+
+  private final ActorSystem<Void> system;
+  private final EmbeddedCassandra cassandra;
+
+  private BrokerNode(ActorSystem<Void> system, EmbeddedCassandra cassandra) {
+    this.system = system;
+    this.cassandra = cassandra;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public static BrokerNode start(Config config) {
+    long started = System.nanoTime();
+    BrokerSettings settings = BrokerSettings.create(config);
+    PersistenceSettings persistence = PersistenceSettings.create(config);
+    log.info("Salvo {} starting: {}", version(), settings.describe());
+    log.info("storage: {}", persistence.describe());
+
+    EmbeddedCassandra cassandra = null;
+    if (persistence.embedded().enabled()) {
+      cassandra = EmbeddedCassandra.fromSettings(persistence).start();
+      log.info("embedded Cassandra ready on {}:{} (pid {}, log {})", cassandra.host(), cassandra.cqlPort(),
+          cassandra.pid(), cassandra.logFile());
+    }
+    ActorSystem<Void> system = null;
+    try {
+      CassandraSchema.create(persistence);
+      system = ActorSystem.create(Behaviors.empty(), "salvo", config);
+      if (cassandra != null) {
+        ActorSystem<Void> s = system;
+        EmbeddedCassandra c = cassandra;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopCassandraAfter(s, c), "salvo-stop-cassandra"));
+      }
+      BrokerNode node = new BrokerNode(system, cassandra);
+      node.run(settings, started);
+      return node;
+    } catch (RuntimeException e) {
+      log.error("start-up failed; stopping", e);
+      if (system != null) {
+        system.terminate();
+      } else if (cassandra != null) {
+        cassandra.stop();
+      }
+      throw e;
+    }
+  }
+
+  private void run(BrokerSettings settings, long startedNanos) {
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+
+    WriteStats writeStats = new WriteStats();
+    TopicEntity.init(system);
+    QueueEntity.init(system, settings.queue(), settings.advertisedAddress(), writeStats);
+    ConsumerGroupEntity.init(system, settings.sessionTimeout());
+    Topics topics = new Topics(system, settings);
+    QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.queue().longPollTimeout());
+
+    MessagingServiceImpl service = new MessagingServiceImpl(system, settings, topics, queueSource);
+    ServerBinding grpc = await(Http.get(system)
+        .newServerAt(settings.grpcHost(), settings.grpcPort())
+        .bind(MessagingServiceHandlerFactory.create(service, system)), "client gRPC port " + settings.grpcPort());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-grpc",
+        () -> grpc.unbind().thenApply(done -> akka.Done.getInstance()));
+
+    Config management = system.settings().config().getConfig("akka.management.http");
+    AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats);
+    ServerBinding managementBinding = await(Http.get(system)
+        .newServerAt(management.getString("hostname"), management.getInt("port"))
+        .bind(admin.routes().orElse(AkkaManagement.get(Adapter.toClassic(system)).getRoutes())),
+        "management port " + management.getInt("port"));
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-management",
+        () -> managementBinding.unbind().thenApply(done -> akka.Done.getInstance()));
+
+    awaitUp(cluster, Duration.ofSeconds(30));
+    log.info("client gRPC on {}, management HTTP on {}", grpc.localAddress(), managementBinding.localAddress());
+    log.info("Salvo node {} ready in {} ms", cluster.selfMember().address(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+  }
+
+  private static void awaitUp(Cluster cluster, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("this node did not become Up in the cluster within " + limit
+            + "; status " + cluster.selfMember().status() + ". Check akka.cluster.seed-nodes.");
+      }
+      sleep(50);
+    }
+  }
+
+  /** Runs in a JVM shutdown hook: waits for the actor system's CoordinatedShutdown, then stops Cassandra. */
+  private static void stopCassandraAfter(ActorSystem<Void> system, EmbeddedCassandra cassandra) {
+    try {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("actor system did not terminate cleanly: {}", e.toString());
+    }
+    log.info("broker stopped; stopping embedded Cassandra (pid {})", cassandra.pid());
+    cassandra.stop();
+    log.info("embedded Cassandra stopped");
+  }
+
+  /** Stops this node (CoordinatedShutdown) and waits for it. */
+  public void stop() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("actor system did not terminate cleanly: {}", e.toString());
+    }
+    if (cassandra != null) {
+      cassandra.stop();
+    }
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not bind the " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = BrokerNode.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      return "unknown";
+    }
+    return p.getProperty("version", "unknown");
+  }
+}

@@ -1,0 +1,90 @@
+package io.salvo.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/** The broker's settings, read once from {@code salvo.broker} and validated with errors that name the key. */
+public record BrokerSettings(
+    String grpcHost,
+    int grpcPort,
+    String advertisedAddress,
+    int maxMessageBytes,
+    int maxBatchMessages,
+    boolean autoCreateTopics,
+    int defaultQueueCount,
+    int maxQueueCount,
+    QueueSettings queue,
+    Duration storeTimeout,
+    int deliveryMaxBatch,
+    int catchUpChunk,
+    Duration sessionTimeout,
+    Duration heartbeatInterval) {
+
+  /** Settings of every queue entity. */
+  public record QueueSettings(
+      int groupCommitMaxMessages,
+      int groupCommitMaxBytes,
+      int tailCacheMaxMessages,
+      long tailCacheMaxBytes,
+      Duration longPollTimeout,
+      Duration restartBackoffMin,
+      Duration restartBackoffMax) {}
+
+  public static BrokerSettings create(Config root) {
+    Config c = root.getConfig("salvo.broker");
+    String host = c.getString("grpc.host");
+    int port = c.getInt("grpc.port");
+    String advertised = c.getString("advertised-address");
+    BrokerSettings s = new BrokerSettings(
+        host,
+        port,
+        advertised.isEmpty() ? host + ":" + port : advertised,
+        positive(c, "max-message-bytes"),
+        positive(c, "max-batch-messages"),
+        c.getBoolean("topics.auto-create"),
+        positive(c, "topics.default-queue-count"),
+        positive(c, "topics.max-queue-count"),
+        new QueueSettings(
+            positive(c, "queue.group-commit.max-messages"),
+            positive(c, "queue.group-commit.max-bytes"),
+            positive(c, "queue.tail-cache.max-messages"),
+            c.getBytes("queue.tail-cache.max-bytes"),
+            c.getDuration("queue.long-poll-timeout"),
+            c.getDuration("queue.restart-backoff.min"),
+            c.getDuration("queue.restart-backoff.max")),
+        c.getDuration("store-timeout"),
+        positive(c, "delivery.max-batch"),
+        positive(c, "delivery.catch-up-chunk"),
+        c.getDuration("groups.session-timeout"),
+        c.getDuration("groups.heartbeat-interval"));
+    if (port < 0 || port > 65535) {
+      throw new ConfigException.BadValue("salvo.broker.grpc.port", "must be 0..65535, was " + port);
+    }
+    if (s.defaultQueueCount > s.maxQueueCount) {
+      throw new ConfigException.BadValue("salvo.broker.topics.default-queue-count",
+          "is " + s.defaultQueueCount + ", over topics.max-queue-count " + s.maxQueueCount);
+    }
+    if (s.queue.groupCommitMaxBytes < s.maxMessageBytes) {
+      throw new ConfigException.BadValue("salvo.broker.queue.group-commit.max-bytes",
+          "is " + s.queue.groupCommitMaxBytes + ", below max-message-bytes " + s.maxMessageBytes
+              + ": a largest message could never be written");
+    }
+    return s;
+  }
+
+  private static int positive(Config c, String key) {
+    int v = c.getInt(key);
+    if (v <= 0) {
+      throw new ConfigException.BadValue("salvo.broker." + key, "must be positive, was " + v);
+    }
+    return v;
+  }
+
+  /** One line for the start-up log. */
+  public String describe() {
+    return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
+        + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
+        + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B";
+  }
+}

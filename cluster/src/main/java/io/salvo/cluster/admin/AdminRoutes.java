@@ -1,0 +1,110 @@
+package io.salvo.cluster.admin;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import io.salvo.cluster.Asks;
+import io.salvo.cluster.BrokerSettings;
+import io.salvo.cluster.group.ConsumerGroupEntity;
+import io.salvo.cluster.queue.WriteStats;
+import io.salvo.cluster.topic.Topics;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.error.SalvoException;
+import io.salvo.core.validation.Validation;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Salvo's admin API, served beside Akka Management's routes on the management port. JSON in and out; an error
+ * is {@code {"code": <number>, "error": "<ErrorCode>", "message": "..."}} with a matching HTTP status.
+ * <ul>
+ *   <li>{@code POST /topics} {@code {"name": "T", "queues": 8}}: create a topic (201; 409 if it exists)</li>
+ *   <li>{@code GET /topics}: topic names; {@code GET /topics/T}: its queue count (404 if missing)</li>
+ *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
+ *   <li>{@code GET /stats}: journal writes, sends and messages of this node (group commit at work)</li>
+ * </ul>
+ */
+public final class AdminRoutes extends AllDirectives {
+  /** Body of {@code POST /topics}. */
+  public record CreateTopic(String name, Integer queues) {}
+
+  private final ActorSystem<?> system;
+  private final BrokerSettings settings;
+  private final Topics topics;
+  private final WriteStats writeStats;
+
+  public AdminRoutes(ActorSystem<?> system, BrokerSettings settings, Topics topics, WriteStats writeStats) {
+    this.system = system;
+    this.settings = settings;
+    this.topics = topics;
+    this.writeStats = writeStats;
+  }
+
+  public Route routes() {
+    return concat(
+        pathPrefix("topics", () -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                post(() -> entity(Jackson.unmarshaller(CreateTopic.class), this::createTopic)),
+                get(() -> reply(StatusCodes.OK, () -> topics.list().thenApply(names -> Map.of("topics", names)))))),
+            path(name -> get(() -> reply(StatusCodes.OK, () -> topics.queueCount(name, false)
+                .thenApply(count -> Map.of("name", name, "queues", count)))))))
+        ,
+        path(segment("groups").slash(segment()), group -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group)))),
+        path("stats", () -> get(() -> reply(StatusCodes.OK, () -> {
+          WriteStats.Snapshot s = writeStats.snapshot();
+          return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "sends", s.sends(),
+              "messages", s.messages(), "messagesPerWrite", s.messagesPerWrite()));
+        }))));
+  }
+
+  private Route createTopic(CreateTopic body) {
+    return reply(StatusCodes.CREATED, () -> {
+      if (body.name() == null) {
+        throw SalvoException.of(ErrorCode.BAD_REQUEST, "body needs \"name\" (and optionally \"queues\")");
+      }
+      int queues = body.queues() == null ? settings.defaultQueueCount() : body.queues();
+      return topics.create(body.name(), queues).thenApply(count -> Map.of("name", body.name(), "queues", count));
+    });
+  }
+
+  private CompletionStage<ConsumerGroupEntity.Description> describeGroup(String group) {
+    Validation.checkGroup(group);
+    return Asks.ask(ClusterSharding.get(system).entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, group),
+        (ActorRef<ConsumerGroupEntity.Description> replyTo) -> new ConsumerGroupEntity.Describe(replyTo),
+        settings.storeTimeout(), "description of group '" + group + "'");
+  }
+
+  private <T> Route reply(StatusCode success, Supplier<CompletionStage<T>> body) {
+    CompletionStage<T> stage;
+    try {
+      stage = body.get();
+    } catch (RuntimeException e) {
+      return error(e);
+    }
+    return onComplete(stage, result -> result.isSuccess()
+        ? complete(success, result.get(), Jackson.marshaller())
+        : error(result.failed().get()));
+  }
+
+  private Route error(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    ErrorCode code = cause instanceof SalvoException se ? se.code() : ErrorCode.INTERNAL;
+    String message = cause instanceof SalvoException ? cause.getMessage() : ErrorCode.INTERNAL.format(String.valueOf(cause));
+    StatusCode status = switch (code.category()) {
+      case INVALID -> StatusCodes.BAD_REQUEST;
+      case NOT_FOUND -> StatusCodes.NOT_FOUND;
+      case CONFLICT -> StatusCodes.CONFLICT;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      default -> StatusCodes.INTERNAL_SERVER_ERROR;
+    };
+    return complete(status, Map.of("code", code.number(), "error", code.name(), "message", message), Jackson.marshaller());
+  }
+}

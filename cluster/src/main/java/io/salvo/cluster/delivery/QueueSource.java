@@ -1,0 +1,121 @@
+package io.salvo.cluster.delivery;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import akka.persistence.query.EventEnvelope;
+import akka.persistence.query.PersistenceQuery;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.StoredEntry;
+import io.salvo.core.filter.TagFilter;
+import io.salvo.core.model.QueueId;
+import io.salvo.persistence.events.QueueEvent.MessageAppended;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer's feed from one queue: an Akka Streams {@link Source} of {@link Chunk}s from an offset, forever.
+ * Each pull asks the {@link QueueEntity} for the next messages: recent ones come from its in-memory tail, older
+ * ones by a range read of the journal (catch-up), and when the reader is caught up the entity answers as soon
+ * as the next message is stored (the live tail is pushed by the entity; the query plugin's polling is never
+ * used). Nothing is read ahead of demand, so a slow consumer slows only its own stream, and gRPC flow control
+ * carries that backpressure to the client. The tag filter runs here, on the broker.
+ */
+public final class QueueSource {
+  private static final Logger log = LoggerFactory.getLogger(QueueSource.class);
+
+  /**
+   * Messages from {@code fromOffset} that passed the filter, and the offset after the last message this chunk
+   * covers (filtered-out messages included).
+   */
+  public record Chunk(long fromOffset, List<StoredEntry> entries, long nextOffset) {
+    boolean isEmptyAndStill() {
+      return entries.isEmpty() && nextOffset == fromOffset;
+    }
+  }
+
+  private final ClusterSharding sharding;
+  private final CassandraReadJournal journal;
+  private final int catchUpChunk;
+  private final Duration askTimeout;
+
+  public QueueSource(ActorSystem<?> system, int catchUpChunk, Duration longPollTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.journal = PersistenceQuery.get(system)
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.catchUpChunk = catchUpChunk;
+    this.askTimeout = longPollTimeout.plusSeconds(10);
+  }
+
+  /** The feed of {@code queue} from {@code fromOffset}, at most {@code maxBatch} messages per chunk. */
+  public Source<Chunk, NotUsed> from(QueueId queue, long fromOffset, int maxBatch, TagFilter filter) {
+    EntityRef<QueueEntity.Command> entity = sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId());
+    String persistenceId = QueueEntity.persistenceId(queue).id();
+    return Source.unfoldAsync(fromOffset, offset -> next(entity, persistenceId, queue, offset, maxBatch)
+            .thenApply(chunk -> Optional.of(akka.japi.Pair.create(chunk.nextOffset(), chunk))))
+        .map(chunk -> filter.matchesAll() ? chunk : applyFilter(chunk, filter))
+        .filterNot(Chunk::isEmptyAndStill);
+  }
+
+  private CompletionStage<Chunk> next(EntityRef<QueueEntity.Command> entity, String persistenceId,
+      QueueId queue, long offset, int maxBatch) {
+    CompletionStage<QueueEntity.ReadReply> reply =
+        entity.ask(replyTo -> new QueueEntity.Read(offset, maxBatch, replyTo), askTimeout);
+    return reply.thenCompose(r -> {
+      if (r instanceof QueueEntity.Messages m) {
+        if (m.entries().isEmpty()) {
+          if (m.nextOffset() < offset) {
+            log.warn("{}: consumer position {} is beyond the queue's next offset {}; continuing from {}",
+                queue, offset, m.nextOffset(), m.nextOffset());
+            return CompletableFuture.completedFuture(new Chunk(offset, List.of(), m.nextOffset()));
+          }
+          return CompletableFuture.completedFuture(new Chunk(offset, List.of(), offset));
+        }
+        return CompletableFuture.completedFuture(
+            new Chunk(offset, m.entries(), m.entries().get(m.entries().size() - 1).offset() + 1));
+      }
+      QueueEntity.NotInMemory n = (QueueEntity.NotInMemory) r;
+      long until = Math.min(n.firstCachedOffset(), offset + catchUpChunk);
+      return readJournal(persistenceId, offset, until);
+    });
+  }
+
+  /** Catch-up: one bounded range read of the journal, offsets [from, until). */
+  private CompletionStage<Chunk> readJournal(String persistenceId, long from, long until) {
+    return journal.currentEventsByPersistenceId(persistenceId, from + 1, until)
+        .runWith(Sink.seq(), sharding.system())
+        .thenApply(envelopes -> {
+          List<StoredEntry> entries = new ArrayList<>(envelopes.size());
+          for (EventEnvelope envelope : envelopes) {
+            if (envelope.event() instanceof MessageAppended m) {
+              entries.add(new StoredEntry(envelope.sequenceNr() - 1, m));
+            }
+          }
+          if (entries.isEmpty() || entries.get(0).offset() != from) {
+            throw new IllegalStateException("journal of " + persistenceId + " has no event at sequence number "
+                + (from + 1) + " although the queue's next offset is beyond it (read " + entries.size() + " events)");
+          }
+          return new Chunk(from, entries, entries.get(entries.size() - 1).offset() + 1);
+        });
+  }
+
+  private static Chunk applyFilter(Chunk chunk, TagFilter filter) {
+    List<StoredEntry> kept = new ArrayList<>(chunk.entries().size());
+    for (StoredEntry e : chunk.entries()) {
+      if (filter.matches(e.message().tags())) {
+        kept.add(e);
+      }
+    }
+    return new Chunk(chunk.fromOffset(), kept, chunk.nextOffset());
+  }
+}

@@ -1,0 +1,256 @@
+package io.salvo.cluster.grpc;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.japi.pf.PFBuilder;
+import akka.stream.javadsl.Source;
+import io.salvo.cluster.Asks;
+import io.salvo.cluster.BrokerSettings;
+import io.salvo.cluster.delivery.QueueSource;
+import io.salvo.cluster.group.ConsumerGroupEntity;
+import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.StoredEntry;
+import io.salvo.cluster.topic.Topics;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.error.SalvoException;
+import io.salvo.core.filter.TagFilter;
+import io.salvo.core.model.QueueId;
+import io.salvo.core.protocol.v1.CommitOffsetRequest;
+import io.salvo.core.protocol.v1.CommitOffsetResponse;
+import io.salvo.core.protocol.v1.FilterExpression;
+import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
+import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
+import io.salvo.core.protocol.v1.HeartbeatRequest;
+import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.MessagingService;
+import io.salvo.core.protocol.v1.QueryRouteRequest;
+import io.salvo.core.protocol.v1.QueryRouteResponse;
+import io.salvo.core.protocol.v1.QueueAssignment;
+import io.salvo.core.protocol.v1.ReceiveMessagesRequest;
+import io.salvo.core.protocol.v1.ReceiveMessagesResponse;
+import io.salvo.core.protocol.v1.SendMessageRequest;
+import io.salvo.core.protocol.v1.SendMessageResponse;
+import io.salvo.core.protocol.v1.Subscription;
+import io.salvo.core.validation.Validation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The client gRPC service ({@code salvo.v1.MessagingService}). It validates requests, resolves topics, and
+ * asks the sharded entities; every failure becomes a specific Status (see the .proto for each RPC's list).
+ */
+public final class MessagingServiceImpl implements MessagingService {
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final BrokerSettings settings;
+  private final Topics topics;
+  private final QueueSource queueSource;
+  private final RequestValidator validator;
+
+  public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.topics = topics;
+    this.queueSource = queueSource;
+    this.validator = new RequestValidator(settings.maxMessageBytes(), settings.maxBatchMessages());
+  }
+
+  @Override
+  public CompletionStage<QueryRouteResponse> queryRoute(QueryRouteRequest in) {
+    return guard(() -> topics.queueCount(in.getTopic(), true)
+            .thenApply(count -> QueryRouteResponse.newBuilder()
+                .setStatus(StatusMapper.OK)
+                .setTopic(in.getTopic())
+                .setQueueCount(count)
+                .addBrokers(settings.advertisedAddress())
+                .build()),
+        status -> QueryRouteResponse.newBuilder().setStatus(status).setTopic(in.getTopic()).build());
+  }
+
+  @Override
+  public CompletionStage<SendMessageResponse> sendMessage(SendMessageRequest in) {
+    return guard(() -> {
+          validator.checkSend(in);
+          return topics.queueCount(in.getTopic(), true).thenCompose(queueCount -> {
+            RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
+            List<QueueEntity.NewMessage> messages = new ArrayList<>(in.getMessagesCount());
+            for (int i = 0; i < in.getMessagesCount(); i++) {
+              messages.add(ProtoConverter.toNewMessage(in.getMessages(i)));
+            }
+            QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
+            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
+                    (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(messages, replyTo),
+                    settings.storeTimeout(), "journal write of " + messages.size() + " message(s) to queue " + queue)
+                .thenApply(appended -> {
+                  SendMessageResponse.Builder out = SendMessageResponse.newBuilder()
+                      .setStatus(StatusMapper.OK)
+                      .setTopic(in.getTopic())
+                      .setQueueId(in.getQueueId())
+                      .setFirstOffset(appended.firstOffset())
+                      .setStoreTimestamp(appended.storeTimestamp())
+                      .setStoreHost(appended.storeHost());
+                  for (int i = 0; i < in.getMessagesCount(); i++) {
+                    out.addMessageIds(in.getMessages(i).getMessageId());
+                  }
+                  return out.build();
+                });
+          });
+        },
+        status -> SendMessageResponse.newBuilder().setStatus(status).setTopic(in.getTopic()).setQueueId(in.getQueueId()).build());
+  }
+
+  @Override
+  public CompletionStage<HeartbeatResponse> heartbeat(HeartbeatRequest in) {
+    return guard(() -> {
+          Validation.checkGroup(in.getGroup());
+          RequestValidator.checkClientId(in.getClientId());
+          for (Subscription s : in.getSubscriptionsList()) {
+            Validation.checkTopic(s.getTopic());
+            parseFilter(s.getFilter());
+          }
+          // Topics that do not exist yet are left out of the assignment; the member asks again next heartbeat.
+          Map<String, Integer> queueCounts = new HashMap<>();
+          CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+          for (Subscription s : in.getSubscriptionsList()) {
+            CompletableFuture<Void> one = topics.queueCount(s.getTopic(), false)
+                .thenAccept(count -> {
+                  synchronized (queueCounts) {
+                    queueCounts.put(s.getTopic(), count);
+                  }
+                })
+                .exceptionally(e -> {
+                  Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                  if (cause instanceof SalvoException se && se.code() == ErrorCode.TOPIC_NOT_FOUND) {
+                    return null;
+                  }
+                  throw e instanceof RuntimeException re ? re : new RuntimeException(e);
+                })
+                .toCompletableFuture();
+            all = all.thenCombine(one, (a, b) -> null);
+          }
+          return all.thenCompose(done -> Asks.ask(
+                  sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
+                  (ActorRef<ConsumerGroupEntity.Assignment> replyTo) ->
+                      new ConsumerGroupEntity.Heartbeat(in.getClientId(), Map.copyOf(queueCounts), replyTo),
+                  settings.storeTimeout(), "heartbeat of group '" + in.getGroup() + "'"))
+              .thenApply(assignment -> {
+                HeartbeatResponse.Builder out = HeartbeatResponse.newBuilder()
+                    .setStatus(StatusMapper.OK)
+                    .setGeneration(assignment.generation())
+                    .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis());
+                for (ConsumerGroupEntity.QueueAssignment q : assignment.queues()) {
+                  out.addAssignments(QueueAssignment.newBuilder()
+                      .setTopic(q.topic()).setQueueId(q.queueId()).setCommittedOffset(q.committedOffset()));
+                }
+                return out.build();
+              });
+        },
+        status -> HeartbeatResponse.newBuilder().setStatus(status).build());
+  }
+
+  @Override
+  public Source<ReceiveMessagesResponse, NotUsed> receiveMessages(ReceiveMessagesRequest in) {
+    TagFilter filter;
+    try {
+      Validation.checkGroup(in.getGroup());
+      Validation.checkTopic(in.getTopic());
+      RequestValidator.checkQueueIndex(in.getQueueId());
+      if (in.getOffset() < 0) {
+        throw SalvoException.of(ErrorCode.INVALID_OFFSET, in.getOffset(), "offsets start at 0");
+      }
+      filter = parseFilter(in.getFilter());
+    } catch (RuntimeException e) {
+      return Source.single(ReceiveMessagesResponse.newBuilder().setStatus(StatusMapper.toStatus(e)).build());
+    }
+    int maxBatch = in.getMaxBatch() > 0 ? Math.min(in.getMaxBatch(), settings.deliveryMaxBatch()) : settings.deliveryMaxBatch();
+    String topic = in.getTopic();
+    int queueId = in.getQueueId();
+    String storeHost = settings.advertisedAddress();
+    return Source.completionStage(topics.queueCount(topic, false))
+        .flatMapConcat(queueCount -> {
+          RequestValidator.checkQueueExists(topic, queueId, queueCount);
+          return queueSource.from(QueueId.of(topic, queueId), in.getOffset(), maxBatch, filter)
+              .map(chunk -> {
+                ReceiveMessagesResponse.Builder out = ReceiveMessagesResponse.newBuilder()
+                    .setStatus(StatusMapper.OK)
+                    .setNextOffset(chunk.nextOffset());
+                for (StoredEntry e : chunk.entries()) {
+                  out.addMessages(ProtoConverter.toStoredMessage(topic, queueId, e, storeHost));
+                }
+                return out.build();
+              });
+        })
+        .recover(new PFBuilder<Throwable, ReceiveMessagesResponse>()
+            .matchAny(e -> ReceiveMessagesResponse.newBuilder().setStatus(StatusMapper.toStatus(e)).build())
+            .build());
+  }
+
+  @Override
+  public CompletionStage<CommitOffsetResponse> commitOffset(CommitOffsetRequest in) {
+    return guard(() -> {
+          Validation.checkGroup(in.getGroup());
+          Validation.checkTopic(in.getTopic());
+          RequestValidator.checkClientId(in.getClientId());
+          RequestValidator.checkQueueIndex(in.getQueueId());
+          if (in.getOffset() < 0) {
+            throw SalvoException.of(ErrorCode.INVALID_OFFSET, in.getOffset(), "offsets start at 0");
+          }
+          return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
+                  (ActorRef<ConsumerGroupEntity.CommitReply> replyTo) -> new ConsumerGroupEntity.CommitOffset(
+                      in.getClientId(), in.getGeneration(), in.getTopic(), in.getQueueId(), in.getOffset(), replyTo),
+                  settings.storeTimeout(), "offset commit of group '" + in.getGroup() + "'")
+              .thenApply(reply -> {
+                if (reply instanceof ConsumerGroupEntity.CommitRejected rejected) {
+                  return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.of(rejected.code(), rejected.message())).build();
+                }
+                return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.OK).build();
+              });
+        },
+        status -> CommitOffsetResponse.newBuilder().setStatus(status).build());
+  }
+
+  @Override
+  public CompletionStage<GetQueueOffsetsResponse> getQueueOffsets(GetQueueOffsetsRequest in) {
+    return guard(() -> {
+          RequestValidator.checkQueueIndex(in.getQueueId());
+          return topics.queueCount(in.getTopic(), false).thenCompose(queueCount -> {
+            RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
+            QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
+            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
+                    (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
+                    settings.storeTimeout(), "offsets of queue " + queue)
+                .thenApply(o -> GetQueueOffsetsResponse.newBuilder()
+                    .setStatus(StatusMapper.OK).setMinOffset(o.minOffset()).setNextOffset(o.nextOffset()).build());
+          });
+        },
+        status -> GetQueueOffsetsResponse.newBuilder().setStatus(status).build());
+  }
+
+  private static TagFilter parseFilter(FilterExpression filter) {
+    if (filter.getType() == FilterExpression.Type.SQL92) {
+      throw SalvoException.of(ErrorCode.INVALID_FILTER, filter.getExpression(),
+          "SQL92 filters are not supported by this broker version yet; use a tag expression");
+    }
+    return TagFilter.parse(filter.getExpression());
+  }
+
+  /** Runs {@code body}; a failure, thrown or in the stage, becomes a response with its Status. */
+  private static <T> CompletionStage<T> guard(java.util.function.Supplier<CompletionStage<T>> body,
+      Function<io.salvo.core.protocol.v1.Status, T> onError) {
+    CompletionStage<T> stage;
+    try {
+      stage = body.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(onError.apply(StatusMapper.toStatus(e)));
+    }
+    return stage.exceptionally(e -> onError.apply(StatusMapper.toStatus(e)));
+  }
+}

@@ -1,0 +1,118 @@
+package io.salvo.cluster.topic;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import io.salvo.cluster.CborSerializable;
+import io.salvo.persistence.events.TopicEvent;
+import io.salvo.persistence.events.TopicEvent.TopicCreated;
+import java.time.Duration;
+
+/**
+ * A topic's definition (its queue count), one sharded entity per topic name. Its queues are the entities
+ * {@code T#0 … T#n-1} of {@code QueueEntity}. Invariant: a topic is created once; its queue count never
+ * shrinks (queue updates come with a later issue).
+ */
+public final class TopicEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<TopicEntity.Command, TopicEvent, TopicEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Topic");
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String topic) {
+    return new TopicEntity(topic);
+  }
+
+  // ---- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** The topic's route; when it does not exist and {@code createQueues > 0}, creates it with that many queues. */
+  public record GetRoute(int createQueues, ActorRef<RouteReply> replyTo) implements Command {}
+
+  /** Creates the topic with {@code queueCount} queues (admin). */
+  public record Create(int queueCount, ActorRef<CreateReply> replyTo) implements Command {}
+
+  // ---- replies
+
+  public sealed interface RouteReply extends CborSerializable {}
+
+  public record Route(int queueCount, long createdAt) implements RouteReply {}
+
+  public record NotFound() implements RouteReply {}
+
+  public sealed interface CreateReply extends CborSerializable {}
+
+  public record Created(int queueCount) implements CreateReply {}
+
+  public record AlreadyExists(int queueCount) implements CreateReply {}
+
+  // ---- state
+
+  /** queueCount 0 means the topic does not exist. */
+  public record State(int queueCount, long createdAt) {
+    boolean exists() {
+      return queueCount > 0;
+    }
+  }
+
+  private TopicEntity(String topic) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), topic),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, 0);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, TopicEvent, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(GetRoute.class, this::onGetRoute)
+        .onCommand(Create.class, this::onCreate)
+        .build();
+  }
+
+  private ReplyEffect<TopicEvent, State> onGetRoute(State state, GetRoute get) {
+    if (state.exists()) {
+      return Effect().reply(get.replyTo(), new Route(state.queueCount(), state.createdAt()));
+    }
+    if (get.createQueues() <= 0) {
+      return Effect().reply(get.replyTo(), new NotFound());
+    }
+    return Effect()
+        .persist(new TopicCreated(get.createQueues(), true, System.currentTimeMillis()))
+        .thenReply(get.replyTo(), created -> new Route(created.queueCount(), created.createdAt()));
+  }
+
+  private ReplyEffect<TopicEvent, State> onCreate(State state, Create create) {
+    if (state.exists()) {
+      return Effect().reply(create.replyTo(), new AlreadyExists(state.queueCount()));
+    }
+    return Effect()
+        .persist(new TopicCreated(create.queueCount(), false, System.currentTimeMillis()))
+        .thenReply(create.replyTo(), created -> new Created(created.queueCount()));
+  }
+
+  @Override
+  public EventHandler<State, TopicEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(TopicCreated.class, (state, created) -> new State(created.queueCount(), created.timestamp()))
+        .build();
+  }
+}

@@ -1,0 +1,89 @@
+package io.salvo.cluster.topic;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import akka.persistence.query.PersistenceQuery;
+import akka.stream.javadsl.Sink;
+import io.salvo.cluster.Asks;
+import io.salvo.cluster.BrokerSettings;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.error.SalvoException;
+import io.salvo.core.validation.Validation;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's view of topics: routes (queue counts) through {@link TopicEntity}, cached once known (a queue
+ * count never shrinks), auto-creation by the broker's switch, and the admin operations. Thread safe.
+ */
+public final class Topics {
+  private final ClusterSharding sharding;
+  private final ActorSystem<?> system;
+  private final BrokerSettings settings;
+  private final Duration timeout;
+  private final ConcurrentHashMap<String, Integer> queueCounts = new ConcurrentHashMap<>();
+
+  public Topics(ActorSystem<?> system, BrokerSettings settings) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.timeout = settings.storeTimeout();
+  }
+
+  /**
+   * The queue count of {@code topic}; creates it when missing if {@code mayCreate} and auto-create is on.
+   * Fails with INVALID_TOPIC, TOPIC_NOT_FOUND, or STORE_UNAVAILABLE.
+   */
+  public CompletionStage<Integer> queueCount(String topic, boolean mayCreate) {
+    Integer known = queueCounts.get(topic);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    Validation.checkTopic(topic);
+    int create = mayCreate && settings.autoCreateTopics() ? settings.defaultQueueCount() : 0;
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.RouteReply> replyTo) -> new TopicEntity.GetRoute(create, replyTo),
+            timeout, "route of topic '" + topic + "'")
+        .thenApply(reply -> {
+          if (reply instanceof TopicEntity.Route route) {
+            queueCounts.put(topic, route.queueCount());
+            return route.queueCount();
+          }
+          throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
+        });
+  }
+
+  /** Creates {@code topic} with {@code queueCount} queues; fails with TOPIC_EXISTS if it exists. */
+  public CompletionStage<Integer> create(String topic, int queueCount) {
+    Validation.checkTopic(topic);
+    if (queueCount < 1 || queueCount > settings.maxQueueCount()) {
+      throw SalvoException.of(ErrorCode.INVALID_QUEUE_COUNT, queueCount, settings.maxQueueCount());
+    }
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.CreateReply> replyTo) -> new TopicEntity.Create(queueCount, replyTo),
+            timeout, "creation of topic '" + topic + "'")
+        .thenApply(reply -> {
+          if (reply instanceof TopicEntity.AlreadyExists exists) {
+            throw SalvoException.of(ErrorCode.TOPIC_EXISTS, topic, exists.queueCount());
+          }
+          queueCounts.put(topic, queueCount);
+          return queueCount;
+        });
+  }
+
+  /** The names of all topics, from the journal's list of persistence ids (an admin operation, not fast). */
+  public CompletionStage<List<String>> list() {
+    CassandraReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    String prefix = TopicEntity.ENTITY_TYPE_KEY.name() + "|";
+    return journal.currentPersistenceIds()
+        .filter(id -> id.startsWith(prefix))
+        .map(id -> id.substring(prefix.length()))
+        .runWith(Sink.seq(), system)
+        .thenApply(ids -> ids.stream().sorted().toList());
+  }
+}

@@ -1,0 +1,161 @@
+package io.salvo.tests.errors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.google.protobuf.ByteString;
+import io.salvo.client.exception.MQBrokerException;
+import io.salvo.client.exception.MQClientException;
+import io.salvo.client.message.Message;
+import io.salvo.client.producer.DefaultMQProducer;
+import io.salvo.client.producer.SendResult;
+import io.salvo.client.producer.SendStatus;
+import io.salvo.core.error.ErrorCode;
+import io.salvo.core.model.MessageId;
+import io.salvo.core.protocol.v1.SendMessageRequest;
+import io.salvo.core.protocol.v1.SendMessageResponse;
+import io.salvo.tests.harness.BrokerProcess;
+import io.salvo.tests.harness.CassandraFixture;
+import io.salvo.tests.harness.RawClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Bad input gets a specific error, and the broker keeps serving what it accepted. */
+@ExtendWith(CassandraFixture.class)
+class BadInputTest {
+  private static BrokerProcess broker;
+  private static BrokerProcess strictBroker;
+  private static DefaultMQProducer producer;
+
+  @BeforeAll
+  static void start(CassandraFixture.Cassandra cassandra) throws Exception {
+    broker = BrokerProcess.on(cassandra, "bad-input", Map.of()).start();
+    strictBroker = BrokerProcess.on(cassandra, "bad-input-strict", Map.of("salvo.broker.topics.auto-create", "false")).start();
+    producer = new DefaultMQProducer("BadInputProducers");
+    producer.setNamesrvAddr(broker.address());
+    producer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (producer != null) {
+      producer.shutdown();
+    }
+    if (broker != null) {
+      broker.stop();
+    }
+    if (strictBroker != null) {
+      strictBroker.stop();
+    }
+  }
+
+  @Test
+  void rejectsOversizedBodyNamingSizeAndLimit() throws Exception {
+    byte[] body = new byte[4 * 1024 * 1024 + 1];
+    MQClientException e = assertThrows(MQClientException.class, () -> producer.send(new Message("BadInput", "A", body)));
+    assertEquals(ErrorCode.MESSAGE_TOO_LARGE, e.getErrorCode());
+    assertTrue(e.getMessage().contains("4194305") && e.getMessage().contains("4194304"), e.getMessage());
+
+    // The broker checks too, for clients that do not.
+    try (RawClient raw = new RawClient(broker.grpcPort())) {
+      SendMessageResponse r = RawClient.await(raw.client().sendMessage(request("BadInput", 0,
+          io.salvo.core.protocol.v1.Message.newBuilder().setMessageId(MessageId.next()).setBody(ByteString.copyFrom(body)).build())));
+      assertEquals(ErrorCode.MESSAGE_TOO_LARGE.number(), r.getStatus().getCode(), r.getStatus().getMessage());
+      assertTrue(r.getStatus().getMessage().contains("4194305"), r.getStatus().getMessage());
+    }
+    assertAcceptsValidSend();
+  }
+
+  @Test
+  void rejectsInvalidTopicName() throws Exception {
+    MQClientException e = assertThrows(MQClientException.class,
+        () -> producer.send(new Message("bad topic!", "A", "x".getBytes(StandardCharsets.UTF_8))));
+    assertEquals(ErrorCode.INVALID_TOPIC, e.getErrorCode());
+    assertTrue(e.getMessage().contains("bad topic!"), e.getMessage());
+
+    try (RawClient raw = new RawClient(broker.grpcPort())) {
+      SendMessageResponse r = RawClient.await(raw.client().sendMessage(request("bad topic!", 0, valid())));
+      assertEquals(ErrorCode.INVALID_TOPIC.number(), r.getStatus().getCode(), r.getStatus().getMessage());
+      assertTrue(r.getStatus().getMessage().contains("position 3"), r.getStatus().getMessage());
+    }
+  }
+
+  @Test
+  void rejectsUnknownTopicWhenAutoCreateIsOff() throws Exception {
+    DefaultMQProducer strict = new DefaultMQProducer("StrictProducers");
+    strict.setNamesrvAddr(strictBroker.address());
+    strict.start();
+    try {
+      Exception e = assertThrows(Exception.class,
+          () -> strict.send(new Message("NoSuchTopic", "A", "x".getBytes(StandardCharsets.UTF_8))));
+      ErrorCode code = e instanceof MQClientException c ? c.getErrorCode()
+          : e instanceof MQBrokerException b ? b.getErrorCode() : null;
+      assertEquals(ErrorCode.TOPIC_NOT_FOUND, code, String.valueOf(e));
+      assertTrue(e.getMessage().contains("NoSuchTopic"), e.getMessage());
+    } finally {
+      strict.shutdown();
+    }
+  }
+
+  @Test
+  void rejectsMalformedRequestsAndKeepsServing() throws Exception {
+    try (RawClient raw = new RawClient(broker.grpcPort())) {
+      SendMessageResponse noMessages = RawClient.await(raw.client().sendMessage(
+          SendMessageRequest.newBuilder().setTopic("BadInput").build()));
+      assertEquals(ErrorCode.BAD_REQUEST.number(), noMessages.getStatus().getCode());
+      assertTrue(noMessages.getStatus().getMessage().contains("no messages"), noMessages.getStatus().getMessage());
+
+      SendMessageResponse badId = RawClient.await(raw.client().sendMessage(request("BadInput", 0,
+          io.salvo.core.protocol.v1.Message.newBuilder().setMessageId("xyz").setBody(ByteString.copyFromUtf8("x")).build())));
+      assertEquals(ErrorCode.BAD_REQUEST.number(), badId.getStatus().getCode());
+      assertTrue(badId.getStatus().getMessage().contains("'xyz'"), badId.getStatus().getMessage());
+
+      SendMessageResponse badQueue = RawClient.await(raw.client().sendMessage(request("BadInput", 99, valid())));
+      assertEquals(ErrorCode.INVALID_QUEUE.number(), badQueue.getStatus().getCode(), badQueue.getStatus().getMessage());
+
+      SendMessageResponse negativeQueue = RawClient.await(raw.client().sendMessage(request("BadInput", -1, valid())));
+      assertEquals(ErrorCode.BAD_REQUEST.number(), negativeQueue.getStatus().getCode(), negativeQueue.getStatus().getMessage());
+
+      // Bytes that are not a protobuf message at all, in a well-formed gRPC frame over HTTP/2.
+      byte[] frame = {0, 0, 0, 0, 6, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+      HttpRequest garbage = HttpRequest.POST("/salvo.v1.MessagingService/SendMessage")
+          .withEntity(ContentTypes.create(MediaTypes.applicationBinary("grpc", MediaTypes.applicationBinary("grpc", akka.http.javadsl.model.MediaType.NotCompressible).comp())), frame);
+      HttpResponse response = RawClient.await(Source.single(garbage)
+          .via(Http.get(raw.system()).connectionTo("127.0.0.1").toPort(broker.grpcPort()).http2WithPriorKnowledge())
+          .runWith(Sink.head(), raw.system()));
+      String grpcStatus = response.getHeader("grpc-status").map(h -> h.value()).orElse("missing");
+      assertNotEquals("0", grpcStatus, "garbage must not be answered OK");
+      assertNotEquals("missing", grpcStatus, "the answer must carry a grpc-status: " + response);
+    }
+    assertAcceptsValidSend();
+  }
+
+  private static void assertAcceptsValidSend() throws Exception {
+    SendResult ok = producer.send(new Message("BadInput", "A", "still fine".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(SendStatus.SEND_OK, ok.getSendStatus());
+  }
+
+  private static io.salvo.core.protocol.v1.Message valid() {
+    return io.salvo.core.protocol.v1.Message.newBuilder()
+        .setMessageId(MessageId.next())
+        .setBody(ByteString.copyFromUtf8("valid"))
+        .build();
+  }
+
+  private static SendMessageRequest request(String topic, int queue, io.salvo.core.protocol.v1.Message m) {
+    return SendMessageRequest.newBuilder().setTopic(topic).setQueueId(queue).addMessages(m).build();
+  }
+}

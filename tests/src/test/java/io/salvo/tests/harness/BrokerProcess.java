@@ -1,0 +1,160 @@
+package io.salvo.tests.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real broker node in its own JVM ({@code io.salvo.cluster.Main}), on free loopback ports, using an
+ * external Cassandra (the test's {@link CassandraFixture}). Its output goes to a log file under
+ * {@code target/brokers}. Stopped by PID: {@link #stop()} (SIGTERM, CoordinatedShutdown) or {@link #kill()}
+ * (SIGKILL).
+ */
+public final class BrokerProcess implements AutoCloseable {
+  private static final Duration START_LIMIT = Duration.ofSeconds(90);
+
+  private final String name;
+  private final int grpcPort;
+  private final int managementPort;
+  private final int remotePort;
+  private final Map<String, String> properties;
+  private final Path log;
+  private Process process;
+
+  private BrokerProcess(String name, int grpcPort, Map<String, String> properties) {
+    this.name = name;
+    this.grpcPort = grpcPort;
+    this.managementPort = Ports.free();
+    this.remotePort = Ports.free();
+    this.properties = properties;
+    this.log = Path.of("target", "brokers", name + ".log").toAbsolutePath();
+  }
+
+  /** A broker on {@code cassandra} with a free client port and the given extra settings. */
+  public static BrokerProcess on(CassandraFixture.Cassandra cassandra, String name, Map<String, String> extra) {
+    return on(cassandra, name, Ports.free(), extra);
+  }
+
+  public static BrokerProcess on(CassandraFixture.Cassandra cassandra, String name, int grpcPort, Map<String, String> extra) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("salvo.persistence.embedded.enabled", "false");
+    p.put("salvo.persistence.cassandra.contact-points.0", "127.0.0.1:" + cassandra.cqlPort());
+    p.put("salvo.persistence.keyspace", cassandra.keyspace());
+    p.putAll(extra);
+    return new BrokerProcess(name, grpcPort, p);
+  }
+
+  /** Starts the JVM and waits (bounded) until the node logs that it is ready. */
+  public BrokerProcess start() {
+    try {
+      Files.createDirectories(log.getParent());
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xmx1g");
+      cmd.add("-XX:+UseG1GC");
+      cmd.add("-Dsalvo.broker.grpc.port=" + grpcPort);
+      cmd.add("-Dakka.management.http.port=" + managementPort);
+      cmd.add("-Dakka.remote.artery.canonical.port=" + remotePort);
+      for (Map.Entry<String, String> e : properties.entrySet()) {
+        cmd.add("-D" + e.getKey() + "=" + e.getValue());
+      }
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add("io.salvo.cluster.Main");
+      long offset = Files.exists(log) ? Files.size(log) : 0;
+      process = new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+      long deadline = System.nanoTime() + START_LIMIT.toNanos();
+      while (true) {
+        String out = Files.exists(log) ? Files.readString(log).substring((int) offset) : "";
+        if (out.contains(" ready in ")) {
+          return this;
+        }
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          String why = process.isAlive() ? "not ready within " + START_LIMIT : "exited with " + process.exitValue();
+          kill();
+          throw new IllegalStateException("broker " + name + " " + why + "; log " + log + ":\n" + tail(out, 40));
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String address() {
+    return "127.0.0.1:" + grpcPort;
+  }
+
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  public String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path logFile() {
+    return log;
+  }
+
+  /** SIGTERM and wait for a clean exit (CoordinatedShutdown). */
+  public void stop() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** SIGKILL: the JVM dies at once, mid-write. */
+  public void kill() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static String tail(String text, int lines) {
+    String[] all = text.split("\n");
+    StringBuilder b = new StringBuilder();
+    for (int i = Math.max(0, all.length - lines); i < all.length; i++) {
+      b.append(all[i]).append('\n');
+    }
+    return b.toString();
+  }
+}
