@@ -41,6 +41,9 @@ public record BrokerAddress(String host, int port) {
   private static BrokerAddress parseOne(String value, String entry, int defaultPort) {
     String host;
     String port;
+    if (entry.contains("://")) {
+      throw fail(value, "entry '" + entry + "' has a scheme; write host:port");
+    }
     if (entry.startsWith("[")) {
       int close = entry.indexOf(']');
       if (close < 0) {
