@@ -26,6 +26,7 @@ import io.salvo.persistence.schema.CassandraSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,7 +53,8 @@ public final class BrokerNode {
     return system;
   }
 
-  public static BrokerNode start(Config config) {
+  public static BrokerNode start(Config loaded) {
+    Config config = loaded;
     long started = System.nanoTime();
     BrokerSettings settings = BrokerSettings.create(config);
     PersistenceSettings persistence = PersistenceSettings.create(config);
@@ -62,6 +64,9 @@ public final class BrokerNode {
     EmbeddedCassandra cassandra = null;
     if (persistence.embedded().enabled()) {
       cassandra = EmbeddedCassandra.fromSettings(persistence).start();
+      List<String> contactPoints = List.of(cassandra.contactPoint());
+      config = PersistenceSettings.contactPointsConfig(contactPoints).withFallback(config);
+      persistence = persistence.withContactPoints(contactPoints);
       log.info("embedded Cassandra ready on {}:{} (pid {}, log {})", cassandra.host(), cassandra.cqlPort(),
           cassandra.pid(), cassandra.logFile());
     }

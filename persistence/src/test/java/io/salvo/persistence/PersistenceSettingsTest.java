@@ -68,6 +68,17 @@ class PersistenceSettingsTest {
   }
 
   @Test
+  void buildsTheEmbeddedCassandraFromItsSettings() {
+    PersistenceSettings s = PersistenceSettings.create(load("""
+        salvo.persistence.embedded { data-directory = "target/x", cql-port = 0, commitlog-sync = group }
+        """));
+    io.salvo.persistence.cassandra.EmbeddedCassandra c = io.salvo.persistence.cassandra.EmbeddedCassandra.fromSettings(s);
+    assertEquals(Path.of("target/x").toAbsolutePath(), c.dataDirectory());
+    assertEquals("group", c.commitlogSync());
+    assertEquals(-1, c.pid());
+  }
+
+  @Test
   void contactPointsConfigOverridesBothPlaces() {
     Config c = PersistenceSettings.contactPointsConfig(List.of("127.0.0.1:19042")).withFallback(ConfigFactory.load());
     assertEquals(List.of("127.0.0.1:19042"), PersistenceSettings.create(c).contactPoints());

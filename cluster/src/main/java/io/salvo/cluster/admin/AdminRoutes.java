@@ -57,7 +57,7 @@ public final class AdminRoutes extends AllDirectives {
             path(name -> get(() -> reply(StatusCodes.OK, () -> topics.queueCount(name, false)
                 .thenApply(count -> Map.of("name", name, "queues", count)))))))
         ,
-        path(segment("groups").slash(segment()), group -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group)))),
+        pathPrefix("groups", () -> path(group -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group))))),
         path("stats", () -> get(() -> reply(StatusCodes.OK, () -> {
           WriteStats.Snapshot s = writeStats.snapshot();
           return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "sends", s.sends(),

@@ -44,12 +44,14 @@ public final class QueueSource {
     }
   }
 
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final CassandraReadJournal journal;
   private final int catchUpChunk;
   private final Duration askTimeout;
 
   public QueueSource(ActorSystem<?> system, int catchUpChunk, Duration longPollTimeout) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.journal = PersistenceQuery.get(system)
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
@@ -93,7 +95,7 @@ public final class QueueSource {
   /** Catch-up: one bounded range read of the journal, offsets [from, until). */
   private CompletionStage<Chunk> readJournal(String persistenceId, long from, long until) {
     return journal.currentEventsByPersistenceId(persistenceId, from + 1, until)
-        .runWith(Sink.seq(), sharding.system())
+        .runWith(Sink.seq(), system)
         .thenApply(envelopes -> {
           List<StoredEntry> entries = new ArrayList<>(envelopes.size());
           for (EventEnvelope envelope : envelopes) {

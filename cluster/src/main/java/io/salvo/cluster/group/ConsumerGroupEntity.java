@@ -121,7 +121,7 @@ public final class ConsumerGroupEntity
   private ConsumerGroupEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String group,
       Duration sessionTimeout) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), group),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.2));
     this.context = context;
     this.group = group;
     this.sessionTimeout = sessionTimeout;

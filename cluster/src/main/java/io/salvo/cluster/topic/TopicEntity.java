@@ -70,7 +70,7 @@ public final class TopicEntity
 
   private TopicEntity(String topic) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), topic),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.2));
   }
 
   @Override

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
 import com.typesafe.config.ConfigFactory;
 import io.salvo.cluster.BrokerSettings.QueueSettings;
 import io.salvo.core.model.MessageId;
@@ -39,7 +38,7 @@ class QueueEntityTest {
   void fresh() {
     queue = EventSourcedBehaviorTestKit.create(testKit.system(),
         QueueEntity.create(QueueId.of("T", 0), SETTINGS, "127.0.0.1:9876", new WriteStats()),
-        SerializationSettings.enabled().withVerifyState(false));
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
   @AfterAll

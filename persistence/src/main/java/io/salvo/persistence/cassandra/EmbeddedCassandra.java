@@ -1,5 +1,6 @@
 package io.salvo.persistence.cassandra;
 
+import io.salvo.persistence.PersistenceSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,6 +118,14 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   /**
+   * An (unstarted) embedded Cassandra configured from {@code salvo.persistence.embedded}; the data directory is
+   * resolved against the working directory. Whether it should run at all is {@code settings.embedded().enabled()}.
+   */
+  public static EmbeddedCassandra fromSettings(PersistenceSettings settings) {
+    return settings.embedded().toBuilder().build();
+  }
+
+  /**
    * Starts the child JVM and returns once CQL clients can connect: the CQL port accepts connections and the log
    * says Cassandra is listening for CQL clients. Blocks at most {@code startTimeout}.
    *
@@ -134,8 +143,13 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Files.createDirectories(dataDirectory.resolve("logs"));
       Files.createDirectories(dataDirectory.resolve("triggers"));
       stopLeftoverFromPidFile();
-      cqlPort = requestedCqlPort == 0 ? freePort(-1) : requestedCqlPort;
-      storagePort = requestedStoragePort == 0 ? freePort(cqlPort) : requestedStoragePort;
+      // A port picked at the first start is kept for later starts, so clients can reconnect after a restart.
+      if (cqlPort == 0) {
+        cqlPort = requestedCqlPort == 0 ? freePort(-1) : requestedCqlPort;
+      }
+      if (storagePort == 0) {
+        storagePort = requestedStoragePort == 0 ? freePort(cqlPort) : requestedStoragePort;
+      }
       Path yaml = dataDirectory.resolve("conf/cassandra.yaml");
       Files.writeString(yaml, cassandraYaml());
       Path logback = dataDirectory.resolve("conf/logback.xml");
@@ -219,7 +233,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
     return listenAddress;
   }
 
-  /** The CQL (native transport) port; the picked port when 0 was asked, valid after {@link #start()}. */
+  /**
+   * The CQL (native transport) port; the picked port when 0 was asked, valid after {@link #start()} and kept
+   * by later starts of this instance (so a restart after {@link #kill()} comes back on the same port).
+   */
   public synchronized int cqlPort() {
     return cqlPort;
   }
@@ -439,6 +456,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
     y.append("concurrent_counter_writes: 4\n");
     // Room for a group commit of several MiB plus large bodies (the native protocol frame limit is 256 MiB).
     y.append("native_transport_max_frame_size: 16MiB\n");
+    // A queue's group commit is one unlogged batch. Within one journal partition Cassandra does not check its
+    // size, but a batch that crosses a partition boundary (every 500,000 events) is two mutations and is
+    // checked: the 50 KiB default would then fail a perfectly normal group commit, again on every retry.
+    y.append("batch_size_warn_threshold: 8MiB\n");
+    y.append("batch_size_fail_threshold: 16MiB\n");
     y.append("commitlog_total_space: 1024MiB\n");
     y.append("memtable_heap_space: 128MiB\n");
     y.append("memtable_offheap_space: 128MiB\n");

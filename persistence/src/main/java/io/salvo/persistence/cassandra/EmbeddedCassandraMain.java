@@ -11,8 +11,8 @@ import java.time.Duration;
  *     [--commitlog-sync periodic|group|batch] [--heap 768M] [--start-timeout-seconds 90]
  * </pre>
  *
- * Prints {@code cassandra ready on 127.0.0.1:PORT pid N} once CQL clients can connect. Exit codes: 0 after a
- * stop on request, 1 if Cassandra failed to start or died, 2 on bad arguments.
+ * Prints {@code cassandra ready on 127.0.0.1:PORT pid N} once CQL clients can connect. Exit codes: 143 (the
+ * JVM's code for SIGTERM) after a stop on request, 1 if Cassandra failed to start or died, 2 on bad arguments.
  */
 public final class EmbeddedCassandraMain {
 

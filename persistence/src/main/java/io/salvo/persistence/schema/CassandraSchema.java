@@ -64,9 +64,16 @@ public final class CassandraSchema {
     String keyspace = settings.keyspace();
     Set<String> before = existingTables(session, keyspace);
     long began = System.nanoTime();
-    for (String statement : statements(settings)) {
-      log.debug("Schema: {}", statement);
-      session.execute(SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT));
+    // Like the plugin's own auto-create: no schema metadata refresh after each DDL (that costs ~1 s each);
+    // the driver still waits for schema agreement.
+    session.setSchemaMetadataEnabled(false);
+    try {
+      for (String statement : statements(settings)) {
+        log.debug("Schema: {}", statement);
+        session.execute(SimpleStatement.newInstance(statement).setTimeout(DDL_TIMEOUT));
+      }
+    } finally {
+      session.setSchemaMetadataEnabled(null);
     }
     Set<String> after = existingTables(session, keyspace);
     Set<String> created = new TreeSet<>(after);
