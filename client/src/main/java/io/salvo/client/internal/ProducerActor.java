@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * A producer's stateful part: the route cache (queue count per topic, refreshed every route-refresh-interval and
  * at once after INVALID_QUEUE), round-robin queue selection, and each send's attempts: a retriable failure (an
  * UNAVAILABLE status, a transport error, INVALID_QUEUE after a route refresh) is retried up to the send's retry
- * count on the next broker address, all within the send's deadline. The final failure is the last attempt's, with
+ * count on the next broker address, all within the send's deadline. The final failure is the last attempt's (or, when
+ * the deadline cut the last attempt short, the broker's error from the attempt before it), with
  * the broker's code and message. Message ids are made before the first attempt, so a retry keeps them.
  *
  * <p>The actor never blocks: every call's answer comes back as a message.
@@ -236,7 +237,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   /** Counts a failed attempt and retries it or ends the send. */
-  private void failed(Attempt attempt, SalvoClientException error) {
+  private void failed(Attempt attempt, SalvoClientException answered) {
+    // A last attempt cut short by the deadline says less than the broker's own error before it.
+    SalvoClientException error = answered.errorCode() == ErrorCode.TIMEOUT && attempt.lastError != null
+        && attempt.lastError.errorCode() != ErrorCode.TIMEOUT ? attempt.lastError : answered;
     attempt.lastError = error;
     attempt.failures++;
     Send send = attempt.send;

@@ -161,7 +161,7 @@ public class DefaultMQProducer {
       throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
     Running r = requireRunning();
     List<io.salvo.core.protocol.v1.Message> wire = convert(r, List.of(checked(msg)));
-    return await(submit(r, msg.getTopic(), wire, timeout, retryTimesWhenSendFailed));
+    return await(submit(r, msg.getTopic(), wire, timeout, retryTimesWhenSendFailed), timeout);
   }
 
   /**
@@ -183,7 +183,7 @@ public class DefaultMQProducer {
     } catch (SalvoException e) {
       throw MQClientException.of(e);
     }
-    return await(submit(r, topic, convert(r, new ArrayList<>(msgs)), timeout, retryTimesWhenSendFailed));
+    return await(submit(r, topic, convert(r, new ArrayList<>(msgs)), timeout, retryTimesWhenSendFailed), timeout);
   }
 
   // ---- async ----
@@ -300,12 +300,12 @@ public class DefaultMQProducer {
     return Errors.fromFailure(t, "?", "send", Duration.ofMillis(timeout));
   }
 
-  private static SendResult await(CompletableFuture<SendResult> f)
+  private static SendResult await(CompletableFuture<SendResult> f, long timeout)
       throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
     try {
       return f.get();
     } catch (ExecutionException e) {
-      SalvoClientException failure = toClientException(e.getCause(), -1);
+      SalvoClientException failure = toClientException(e.getCause(), timeout);
       if (failure instanceof MQBrokerException b) {
         throw b;
       }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrokerProcess implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
+  /** The line BrokerNode logs once the node takes traffic. */
+  private static final java.util.regex.Pattern READY = java.util.regex.Pattern.compile("Salvo node \\S+ ready in ");
 
   private final String name;
   private final int grpcPort;
@@ -76,7 +78,7 @@ public final class BrokerProcess implements AutoCloseable {
       long deadline = System.nanoTime() + START_LIMIT.toNanos();
       while (true) {
         String out = Files.exists(log) ? Files.readString(log).substring((int) offset) : "";
-        if (out.contains(" ready in ")) {
+        if (READY.matcher(out).find()) {
           return this;
         }
         if (!process.isAlive() || System.nanoTime() > deadline) {
