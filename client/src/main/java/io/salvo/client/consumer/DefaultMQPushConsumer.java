@@ -1,5 +1,7 @@
 package io.salvo.client.consumer;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
@@ -22,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +76,15 @@ public class DefaultMQPushConsumer {
   private volatile Running running;
 
   private record Running(ActorSystem<PushConsumerActor.Command> system, ThreadPoolExecutor consumeExecutor,
-      String clientId) {}
+      String clientId, CompletableFuture<Void> stopped, AtomicBoolean stopRequested) {
+    /** Asks the consumer actor to stop (once): finish listener calls, commit, close. */
+    CompletableFuture<Void> requestStop() {
+      if (stopRequested.compareAndSet(false, true)) {
+        system.tell(new PushConsumerActor.Shutdown(stopped));
+      }
+      return stopped;
+    }
+  }
 
   /** A consumer of {@code consumerGroup}, with the defaults of {@code salvo.client} in the configuration. */
   public DefaultMQPushConsumer(String consumerGroup) {
@@ -186,7 +197,11 @@ public class DefaultMQPushConsumer {
           options, settings, addresses, l, executor);
       ActorSystem<PushConsumerActor.Command> system =
           ClientRuntime.start(PushConsumerActor.create(setup), "consumer", consumerGroup);
-      running = new Running(system, executor, clientId);
+      Running started = new Running(system, executor, clientId, new CompletableFuture<>(), new AtomicBoolean());
+      // A JVM exit (Ctrl-C) without shutdown() still commits what was consumed, before the system goes down.
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "salvo-consumer-commit",
+          () -> started.requestStop().handle((done, failure) -> Done.getInstance()));
+      running = started;
       log.info("Consumer group '{}' client '{}' started; subscriptions {}; brokers {}; from {}", consumerGroup,
           clientId, subs, addresses, consumeFromWhere);
     }
@@ -211,8 +226,7 @@ public class DefaultMQPushConsumer {
       return;
     }
     long bound = settings.consumer().shutdownTimeout().plus(settings.requestTimeout()).toMillis() + 10_000;
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
-    r.system().tell(new PushConsumerActor.Shutdown(stopped));
+    CompletableFuture<Void> stopped = r.requestStop();
     try {
       stopped.get(bound, TimeUnit.MILLISECONDS);
       r.system().getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -23,7 +23,9 @@ public final class ClientRuntime {
       "akka.log-dead-letters = off",
       "akka.log-dead-letters-during-shutdown = off",
       "akka.coordinated-shutdown.exit-jvm = off",
-      "akka.coordinated-shutdown.terminate-actor-system = on");
+      "akka.coordinated-shutdown.terminate-actor-system = on",
+      // A push consumer's stop on JVM exit (finish listener calls, commit) runs in this phase.
+      "akka.coordinated-shutdown.phases.before-service-unbind.timeout = 20s");
 
   private ClientRuntime() {}
 
