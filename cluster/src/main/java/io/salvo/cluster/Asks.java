@@ -3,6 +3,7 @@ package io.salvo.cluster;
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.japi.function.Function;
+import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
 import java.time.Duration;
@@ -16,7 +17,7 @@ public final class Asks {
 
   public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> message,
       Duration timeout, String what) {
-    return entity.<R>ask(message, timeout).exceptionally(e -> {
+    return CompletionStages.direct(entity.<R>ask(message, timeout)).exceptionally(e -> {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof SalvoException se) {
         throw se;

@@ -12,6 +12,7 @@ import io.salvo.client.exception.SalvoClientException;
 import io.salvo.client.message.MessageQueue;
 import io.salvo.client.producer.SendResult;
 import io.salvo.client.producer.SendStatus;
+import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.protocol.v1.Message;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
@@ -154,7 +155,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .build();
     CompletionStage<SendMessageResponse> answer;
     try {
-      answer = connections.client(address).sendMessage(request).toCompletableFuture()
+      answer = CompletionStages.direct(connections.client(address).sendMessage(request))
           .orTimeout(remaining, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
@@ -169,8 +170,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     }
     CompletionStage<QueryRouteResponse> answer;
     try {
-      answer = connections.client(address).queryRoute(QueryRouteRequest.newBuilder().setTopic(topic).build())
-          .toCompletableFuture().orTimeout(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      answer = CompletionStages.direct(connections.client(address).queryRoute(QueryRouteRequest.newBuilder().setTopic(topic).build()))
+          .orTimeout(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }

@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import io.salvo.client.consumer.ConsumeFromWhere;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.exception.SalvoClientException;
+import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.protocol.v1.CommitOffsetRequest;
 import io.salvo.core.protocol.v1.CommitOffsetResponse;
@@ -458,7 +459,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> rpc) {
     try {
-      return rpc.get().toCompletableFuture().orTimeout(requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return CompletionStages.direct(rpc.get()).orTimeout(requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -11,6 +11,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.queue.StoredEntry;
+import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.filter.TagFilter;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
@@ -72,7 +73,7 @@ public final class QueueSource {
   private CompletionStage<Chunk> next(EntityRef<QueueEntity.Command> entity, String persistenceId,
       QueueId queue, long offset, int maxBatch) {
     CompletionStage<QueueEntity.ReadReply> reply =
-        entity.ask(replyTo -> new QueueEntity.Read(offset, maxBatch, replyTo), askTimeout);
+        CompletionStages.direct(entity.ask(replyTo -> new QueueEntity.Read(offset, maxBatch, replyTo), askTimeout));
     return reply.thenCompose(r -> {
       if (r instanceof QueueEntity.Messages m) {
         if (m.entries().isEmpty()) {
@@ -94,8 +95,8 @@ public final class QueueSource {
 
   /** Catch-up: one bounded range read of the journal, offsets [from, until). */
   private CompletionStage<Chunk> readJournal(String persistenceId, long from, long until) {
-    return journal.currentEventsByPersistenceId(persistenceId, from + 1, until)
-        .runWith(Sink.seq(), system)
+    return CompletionStages.direct(journal.currentEventsByPersistenceId(persistenceId, from + 1, until)
+            .runWith(Sink.seq(), system))
         .thenApply(envelopes -> {
           List<StoredEntry> entries = new ArrayList<>(envelopes.size());
           for (EventEnvelope envelope : envelopes) {
