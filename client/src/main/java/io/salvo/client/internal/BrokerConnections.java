@@ -18,10 +18,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerConnections {
   private static final Logger log = LoggerFactory.getLogger(BrokerConnections.class);
+  /** Sends that may wait to enter a Publish stream (beyond the broker's own window, which backpressures). */
+  private static final int PUBLISH_BUFFER = 16384;
 
   private final List<BrokerAddress> addresses;
   private final ClassicActorSystemProvider system;
   private final ConcurrentHashMap<BrokerAddress, MessagingServiceClient> clients = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<BrokerAddress, PublishStream> publishers = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger();
   private volatile boolean closed;
 
@@ -56,6 +59,13 @@ public final class BrokerConnections {
     return clients.computeIfAbsent(address, this::connect);
   }
 
+  /** The open Publish stream to {@code address}; a new one when there is none or the last one closed. */
+  public PublishStream publisher(BrokerAddress address) {
+    MessagingServiceClient client = client(address);
+    return publishers.compute(address, (a, current) ->
+        current != null && current.isOpen() ? current : PublishStream.open(a.toString(), client, system, PUBLISH_BUFFER));
+  }
+
   private MessagingServiceClient connect(BrokerAddress address) {
     GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(address.host(), address.port(), system)
         .withTls(false)
@@ -73,6 +83,8 @@ public final class BrokerConnections {
   /** Closes every client; the stage completes when all are closed. Later {@link #client} calls fail. */
   public CompletableFuture<Void> closeAll() {
     closed = true;
+    publishers.values().forEach(PublishStream::complete);
+    publishers.clear();
     List<CompletableFuture<?>> closing = new ArrayList<>();
     for (MessagingServiceClient c : clients.values()) {
       closing.add(c.close().toCompletableFuture());

@@ -155,8 +155,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .build();
     CompletionStage<SendMessageResponse> answer;
     try {
-      answer = CompletionStages.direct(connections.client(address).sendMessage(request))
-          .orTimeout(remaining, TimeUnit.NANOSECONDS);
+      answer = connections.publisher(address).send(request).orTimeout(remaining, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }

@@ -25,6 +25,8 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
 import io.salvo.core.protocol.v1.MessagingService;
+import io.salvo.core.protocol.v1.PublishRequest;
+import io.salvo.core.protocol.v1.PublishResponse;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
 import io.salvo.core.protocol.v1.QueryRouteResponse;
 import io.salvo.core.protocol.v1.QueueAssignment;
@@ -105,6 +107,12 @@ public final class MessagingServiceImpl implements MessagingService {
           });
         },
         status -> SendMessageResponse.newBuilder().setStatus(status).setTopic(in.getTopic()).setQueueId(in.getQueueId()).build());
+  }
+
+  @Override
+  public Source<PublishResponse, NotUsed> publish(Source<PublishRequest, NotUsed> in) {
+    return in.mapAsyncUnordered(settings.publishParallelism(), request -> sendMessage(request.getSend())
+        .thenApply(result -> PublishResponse.newBuilder().setRequestId(request.getRequestId()).setResult(result).build()));
   }
 
   @Override

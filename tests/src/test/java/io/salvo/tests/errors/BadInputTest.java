@@ -46,6 +46,7 @@ class BadInputTest {
     strictBroker = BrokerProcess.on(cassandra, "bad-input-strict", Map.of("salvo.broker.topics.auto-create", "false")).start();
     producer = new DefaultMQProducer("BadInputProducers");
     producer.setNamesrvAddr(broker.address());
+    producer.setSendMsgTimeout(10_000);
     producer.start();
   }
 

@@ -64,6 +64,7 @@ class QueueOffsetsTest {
     BrokerProcess broker = BrokerProcess.on(cassandra, "group-commit", Map.of()).start();
     DefaultMQProducer producer = new DefaultMQProducer("GroupCommitProducers");
     producer.setNamesrvAddr(broker.address());
+    producer.setSendMsgTimeout(10_000); // a loaded CI machine must not turn this into a timing test
     producer.start();
     ExecutorService pool = Executors.newFixedThreadPool(32);
     try {
@@ -97,6 +98,7 @@ class QueueOffsetsTest {
   private static void sendSync(String address, int count, Map<Integer, List<Long>> offsets) throws Exception {
     DefaultMQProducer producer = new DefaultMQProducer("OffsetProducers");
     producer.setNamesrvAddr(address);
+    producer.setSendMsgTimeout(10_000);
     producer.start();
     try {
       for (int i = 0; i < count; i++) {

@@ -3,10 +3,13 @@ package io.salvo.tests.quickstart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.salvo.client.message.Message;
+import io.salvo.client.producer.DefaultMQProducer;
 import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.Eventually;
 import io.salvo.tests.harness.JavaProcess;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +30,21 @@ class QuickStartExamplesTest {
   @BeforeAll
   static void startBroker(CassandraFixture.Cassandra cassandra) {
     broker = BrokerProcess.on(cassandra, "quickstart", 9876, Map.of()).start();
+    // Warm the fresh broker (JIT, sharding, connections) on another topic, so that the seed's producer, which
+    // uses the default 3 s send timeout, does not meet a cold broker on a busy machine.
+    DefaultMQProducer warm = new DefaultMQProducer("QuickStartWarmUp");
+    warm.setNamesrvAddr(broker.address());
+    warm.setSendMsgTimeout(10_000);
+    try {
+      warm.start();
+      for (int i = 0; i < 20; i++) {
+        warm.send(new Message("WarmUp", "A", "warm".getBytes(StandardCharsets.UTF_8)));
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("warm-up sends failed", e);
+    } finally {
+      warm.shutdown();
+    }
   }
 
   @AfterAll
