@@ -54,7 +54,7 @@ public final class MessagingServiceImpl implements MessagingService {
   private final BrokerSettings settings;
   private final Topics topics;
   private final QueueSource queueSource;
-  private final RequestValidator validator;
+  private final SendMessageActivity sends;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
     this.system = system;
@@ -62,7 +62,7 @@ public final class MessagingServiceImpl implements MessagingService {
     this.settings = settings;
     this.topics = topics;
     this.queueSource = queueSource;
-    this.validator = new RequestValidator(settings.maxMessageBytes(), settings.maxBatchMessages());
+    this.sends = new SendMessageActivity(system, settings, topics);
   }
 
   @Override
@@ -79,40 +79,12 @@ public final class MessagingServiceImpl implements MessagingService {
 
   @Override
   public CompletionStage<SendMessageResponse> sendMessage(SendMessageRequest in) {
-    return guard(() -> {
-          validator.checkSend(in);
-          return topics.queueCount(in.getTopic(), true).thenCompose(queueCount -> {
-            RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
-            List<QueueEntity.NewMessage> messages = new ArrayList<>(in.getMessagesCount());
-            for (int i = 0; i < in.getMessagesCount(); i++) {
-              messages.add(ProtoConverter.toNewMessage(in.getMessages(i)));
-            }
-            QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
-            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
-                    (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(messages, replyTo),
-                    settings.storeTimeout(), "journal write of " + messages.size() + " message(s) to queue " + queue)
-                .thenApply(appended -> {
-                  SendMessageResponse.Builder out = SendMessageResponse.newBuilder()
-                      .setStatus(StatusMapper.OK)
-                      .setTopic(in.getTopic())
-                      .setQueueId(in.getQueueId())
-                      .setFirstOffset(appended.firstOffset())
-                      .setStoreTimestamp(appended.storeTimestamp())
-                      .setStoreHost(appended.storeHost());
-                  for (int i = 0; i < in.getMessagesCount(); i++) {
-                    out.addMessageIds(in.getMessages(i).getMessageId());
-                  }
-                  return out.build();
-                });
-          });
-        },
-        status -> SendMessageResponse.newBuilder().setStatus(status).setTopic(in.getTopic()).setQueueId(in.getQueueId()).build());
+    return sends.send(in);
   }
 
   @Override
   public Source<PublishResponse, NotUsed> publish(Source<PublishRequest, NotUsed> in) {
-    return in.mapAsyncUnordered(settings.publishParallelism(), request -> sendMessage(request.getSend())
-        .thenApply(result -> PublishResponse.newBuilder().setRequestId(request.getRequestId()).setResult(result).build()));
+    return sends.publish(in);
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.validation.Validation;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,12 @@ public final class Topics {
           }
           throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
         });
+  }
+
+  /** The queue count of {@code topic} if this node knows it already (no ask, no validation). */
+  public OptionalInt cachedQueueCount(String topic) {
+    Integer known = queueCounts.get(topic);
+    return known == null ? OptionalInt.empty() : OptionalInt.of(known);
   }
 
   /** Creates {@code topic} with {@code queueCount} queues; fails with TOPIC_EXISTS if it exists. */
