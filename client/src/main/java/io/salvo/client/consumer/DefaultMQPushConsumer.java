@@ -3,6 +3,7 @@ package io.salvo.client.consumer;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import io.salvo.client.ClientConfig;
 import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.exception.MQClientException;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * {@code start()} and {@code shutdown()} may be called from any thread. The listener is called from the consume
  * thread pool, concurrently.
  */
-public class DefaultMQPushConsumer {
+public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
@@ -64,8 +65,6 @@ public class DefaultMQPushConsumer {
   private final ClientSettings settings;
   private final Object lifecycle = new Object();
   private final Map<String, String> subscriptions = new LinkedHashMap<>();
-  private volatile String namesrvAddr;
-  private volatile String instanceName = "DEFAULT";
   private volatile MessageListenerConcurrently listener;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile int consumeThreadMin;
@@ -93,9 +92,9 @@ public class DefaultMQPushConsumer {
 
   /** A consumer with explicit settings. */
   public DefaultMQPushConsumer(String consumerGroup, ClientSettings settings) {
+    super(settings.namesrvAddr());
     this.consumerGroup = consumerGroup;
     this.settings = settings;
-    this.namesrvAddr = settings.namesrvAddr();
     this.consumeThreadMin = settings.consumer().consumeThreadMin();
     this.consumeThreadMax = settings.consumer().consumeThreadMax();
     this.consumeMessageBatchMaxSize = settings.consumer().consumeMessageBatchMaxSize();
@@ -158,7 +157,7 @@ public class DefaultMQPushConsumer {
       }
       try {
         Validation.checkGroup(consumerGroup);
-        addresses = BrokerAddress.parseList(namesrvAddr, settings.defaultPort());
+        addresses = BrokerAddress.parseList(getNamesrvAddr(), settings.defaultPort());
       } catch (SalvoException e) {
         throw MQClientException.of(e);
       }
@@ -180,7 +179,7 @@ public class DefaultMQPushConsumer {
         throw bad("pullThresholdForQueue " + pullThresholdForQueue + " must be between 1 and 65535");
       }
       everStarted = true;
-      String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + instanceName + "@"
+      String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + getInstanceName() + "@"
           + CLIENTS.incrementAndGet();
       AtomicInteger n = new AtomicInteger();
       ThreadPoolExecutor executor = new ThreadPoolExecutor(consumeThreadMin, consumeThreadMax, 60, TimeUnit.SECONDS,
@@ -244,24 +243,6 @@ public class DefaultMQPushConsumer {
 
   public String getConsumerGroup() {
     return consumerGroup;
-  }
-
-  public String getNamesrvAddr() {
-    return namesrvAddr;
-  }
-
-  /** Broker client addresses, {@code "host:port;host:port"}; the port defaults to 9876. Read by {@link #start()}. */
-  public void setNamesrvAddr(String namesrvAddr) {
-    this.namesrvAddr = namesrvAddr;
-  }
-
-  public String getInstanceName() {
-    return instanceName;
-  }
-
-  /** A name that becomes part of this consumer's client id (which is unique per started consumer anyway). */
-  public void setInstanceName(String instanceName) {
-    this.instanceName = instanceName;
   }
 
   public ConsumeFromWhere getConsumeFromWhere() {

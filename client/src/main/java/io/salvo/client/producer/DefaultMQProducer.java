@@ -1,6 +1,7 @@
 package io.salvo.client.producer;
 
 import akka.actor.typed.ActorSystem;
+import io.salvo.client.ClientConfig;
 import io.salvo.client.exception.MQBrokerException;
 import io.salvo.client.exception.MQClientException;
 import io.salvo.client.exception.RemotingException;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * when the broker answered with an error; {@link RemotingException} ({@link RemotingTimeoutException} when the
  * time ran out) when no broker answered.
  */
-public class DefaultMQProducer {
+public class DefaultMQProducer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQProducer.class);
   /** Extra time the caller waits beyond a send's own deadline for the actor's (richer) answer. */
   private static final long GUARD_MILLIS = 200;
@@ -61,8 +62,6 @@ public class DefaultMQProducer {
   private final String producerGroup;
   private final ClientSettings settings;
   private final Object lifecycle = new Object();
-  private volatile String namesrvAddr;
-  private volatile String instanceName = "DEFAULT";
   private volatile int sendMsgTimeout;
   private volatile int retryTimesWhenSendFailed;
   private volatile int retryTimesWhenSendAsyncFailed;
@@ -80,9 +79,9 @@ public class DefaultMQProducer {
 
   /** A producer with explicit settings. */
   public DefaultMQProducer(String producerGroup, ClientSettings settings) {
+    super(settings.namesrvAddr());
     this.producerGroup = producerGroup;
     this.settings = settings;
-    this.namesrvAddr = settings.namesrvAddr();
     this.sendMsgTimeout = (int) settings.producer().sendTimeout().toMillis();
     this.retryTimesWhenSendFailed = settings.producer().retryTimesWhenSendFailed();
     this.retryTimesWhenSendAsyncFailed = settings.producer().retryTimesWhenSendAsyncFailed();
@@ -103,7 +102,7 @@ public class DefaultMQProducer {
       List<BrokerAddress> addresses;
       try {
         Validation.checkGroup(producerGroup);
-        addresses = BrokerAddress.parseList(namesrvAddr, settings.defaultPort());
+        addresses = BrokerAddress.parseList(getNamesrvAddr(), settings.defaultPort());
       } catch (SalvoException e) {
         throw MQClientException.of(e);
       }
@@ -332,24 +331,6 @@ public class DefaultMQProducer {
 
   public String getProducerGroup() {
     return producerGroup;
-  }
-
-  public String getNamesrvAddr() {
-    return namesrvAddr;
-  }
-
-  /** Broker client addresses, {@code "host:port;host:port"}; the port defaults to 9876. Read by {@link #start()}. */
-  public void setNamesrvAddr(String namesrvAddr) {
-    this.namesrvAddr = namesrvAddr;
-  }
-
-  public String getInstanceName() {
-    return instanceName;
-  }
-
-  /** Kept for RocketMQ compatibility; a producer needs no instance name. */
-  public void setInstanceName(String instanceName) {
-    this.instanceName = instanceName;
   }
 
   public int getSendMsgTimeout() {
