@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *   <li>{@code POST /topics} {@code {"name": "T", "queues": 8}}: create a topic (201; 409 if it exists)</li>
  *   <li>{@code GET /topics}: topic names; {@code GET /topics/T}: its queue count (404 if missing)</li>
  *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
- *   <li>{@code GET /stats}: journal writes, sends and messages of this node (group commit at work)</li>
+ *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work)</li>
  * </ul>
  */
 public final class AdminRoutes extends AllDirectives {
@@ -60,7 +60,7 @@ public final class AdminRoutes extends AllDirectives {
         pathPrefix("groups", () -> path(group -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group))))),
         path("stats", () -> get(() -> reply(StatusCodes.OK, () -> {
           WriteStats.Snapshot s = writeStats.snapshot();
-          return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "sends", s.sends(),
+          return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "appends", s.appends(),
               "messages", s.messages(), "messagesPerWrite", s.messagesPerWrite()));
         }))));
   }
