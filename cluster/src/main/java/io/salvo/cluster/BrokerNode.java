@@ -42,15 +42,9 @@ public final class BrokerNode {
   private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
 
   private final ActorSystem<Void> system;
-  private final EmbeddedCassandra cassandra;
 
-  private BrokerNode(ActorSystem<Void> system, EmbeddedCassandra cassandra) {
+  private BrokerNode(ActorSystem<Void> system) {
     this.system = system;
-    this.cassandra = cassandra;
-  }
-
-  public ActorSystem<Void> system() {
-    return system;
   }
 
   public static BrokerNode start(Config loaded) {
@@ -79,7 +73,7 @@ public final class BrokerNode {
         EmbeddedCassandra c = cassandra;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopCassandraAfter(s, c), "salvo-stop-cassandra"));
       }
-      BrokerNode node = new BrokerNode(system, cassandra);
+      BrokerNode node = new BrokerNode(system);
       node.run(settings, started);
       return node;
     } catch (RuntimeException e) {
@@ -150,19 +144,6 @@ public final class BrokerNode {
     log.info("broker stopped; stopping embedded Cassandra (pid {})", cassandra.pid());
     cassandra.stop();
     log.info("embedded Cassandra stopped");
-  }
-
-  /** Stops this node (CoordinatedShutdown) and waits for it. */
-  public void stop() {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("actor system did not terminate cleanly: {}", e.toString());
-    }
-    if (cassandra != null) {
-      cassandra.stop();
-    }
   }
 
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) {

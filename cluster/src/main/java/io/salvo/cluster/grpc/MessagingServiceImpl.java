@@ -36,9 +36,7 @@ import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Subscription;
 import io.salvo.core.validation.Validation;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,7 +47,6 @@ import java.util.function.Function;
  * asks the sharded entities; every failure becomes a specific Status (see the .proto for each RPC's list).
  */
 public final class MessagingServiceImpl implements MessagingService {
-  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final BrokerSettings settings;
   private final Topics topics;
@@ -57,7 +54,6 @@ public final class MessagingServiceImpl implements MessagingService {
   private final SendMessageActivity sends;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
-    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.topics = topics;

@@ -2,21 +2,19 @@ package io.salvo.cluster.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import io.salvo.cluster.queue.QueueEntity.NewMessage;
 import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.core.protocol.v1.Message;
 import io.salvo.core.protocol.v1.StoredMessage;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
-import java.util.List;
 
 /** The only domain ↔ protocol conversion on the broker. */
 public final class ProtoConverter {
   private ProtoConverter() {}
 
-  /** A validated wire message as the queue entity takes it. */
-  public static NewMessage toNewMessage(Message m) {
-    return new NewMessage(m.getMessageId(), m.getTags(), List.copyOf(m.getKeysList()), m.getPropertiesMap(),
-        m.getBody().toByteArray(), m.getBornTimestamp(), m.getBornHost(), m.getReconsumeTimes());
+  /** A validated wire message as the queue entity takes it: not stored yet (store timestamp 0). */
+  public static MessageAppended toUnstored(Message m) {
+    return new MessageAppended(m.getMessageId(), m.getTags(), m.getKeysList(), m.getPropertiesMap(),
+        m.getBody().toByteArray(), m.getBornTimestamp(), m.getBornHost(), 0, m.getReconsumeTimes());
   }
 
   public static StoredMessage toStoredMessage(String topic, int queueId, StoredEntry entry, String storeHost) {

@@ -15,6 +15,7 @@ import io.salvo.core.protocol.v1.PublishResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Status;
+import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,10 +158,10 @@ final class SendMessageActivity {
 
   /** One journal append of all messages of {@code sends} (validated, all to {@code queue}), in order. */
   private CompletionStage<List<SendMessageResponse>> append(QueueId queue, List<SendMessageRequest> sends) {
-    List<QueueEntity.NewMessage> messages = new ArrayList<>();
+    List<MessageAppended> messages = new ArrayList<>();
     for (SendMessageRequest send : sends) {
       for (int i = 0; i < send.getMessagesCount(); i++) {
-        messages.add(ProtoConverter.toNewMessage(send.getMessages(i)));
+        messages.add(ProtoConverter.toUnstored(send.getMessages(i)));
       }
     }
     return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),

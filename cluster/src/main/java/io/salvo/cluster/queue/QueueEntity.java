@@ -29,7 +29,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One queue of a topic ({@code T#i}), sharded over the cluster. Its journal is the queue's log:
@@ -68,23 +67,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A message as a producer sent it, validated by the gRPC layer, before the broker stores it. */
-  public record NewMessage(
-      String messageId,
-      String tags,
-      List<String> keys,
-      Map<String, String> properties,
-      byte[] body,
-      long bornTimestamp,
-      String bornHost,
-      int reconsumeTimes) {
-    int approximateSize() {
-      return body.length + 128 + properties.size() * 32 + keys.size() * 16;
-    }
-  }
-
-  /** Appends messages (one send, or a batch) with consecutive offsets. */
-  public record Append(List<NewMessage> messages, ActorRef<Appended> replyTo) implements Command {}
+  /**
+   * Appends messages (one send, or a batch) with consecutive offsets. The messages come validated from the gRPC
+   * layer; their store timestamp is set when they are written.
+   */
+  public record Append(List<MessageAppended> messages, ActorRef<Appended> replyTo) implements Command {}
 
   /** Reads up to {@code maxMessages} from {@code fromOffset}; waits for new messages when there are none. */
   public record Read(long fromOffset, int maxMessages, ActorRef<ReadReply> replyTo) implements Command {}
@@ -185,7 +172,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     int bytes = 0;
     while (!pending.isEmpty()) {
       Append next = pending.peekFirst();
-      int size = next.messages().stream().mapToInt(NewMessage::approximateSize).sum();
+      int size = next.messages().stream().mapToInt(MessageAppended::approximateSize).sum();
       boolean full = events.size() + next.messages().size() > settings.groupCommitMaxMessages()
           || bytes + size > settings.groupCommitMaxBytes();
       if (full && !batch.isEmpty()) {
@@ -194,9 +181,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
       pending.removeFirst();
       batch.add(next);
       bytes += size;
-      for (NewMessage m : next.messages()) {
-        events.add(new MessageAppended(m.messageId(), m.tags(), m.keys(), m.properties(), m.body(),
-            m.bornTimestamp(), m.bornHost(), now, m.reconsumeTimes()));
+      for (MessageAppended m : next.messages()) {
+        events.add(m.withStoreTimestamp(now));
       }
     }
     if (!pending.isEmpty()) {

@@ -105,11 +105,11 @@ class QueueEntityTest {
     return queue.<QueueEntity.ReadReply>runCommand(replyTo -> new QueueEntity.Read(from, max, replyTo)).reply();
   }
 
-  private static List<QueueEntity.NewMessage> messages(int n) {
-    List<QueueEntity.NewMessage> out = new ArrayList<>();
+  private static List<MessageAppended> messages(int n) {
+    List<MessageAppended> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new QueueEntity.NewMessage(MessageId.next(), "TagA", List.of("k" + i), Map.of("p", "v"),
-          ("body " + i).getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), "127.0.0.1", 0));
+      out.add(new MessageAppended(MessageId.next(), "TagA", List.of("k" + i), Map.of("p", "v"),
+          ("body " + i).getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), "127.0.0.1", 0, 0));
     }
     return out;
   }

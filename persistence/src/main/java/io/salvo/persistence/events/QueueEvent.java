@@ -29,6 +29,12 @@ public sealed interface QueueEvent extends SalvoEvent {
       properties = Map.copyOf(properties);
     }
 
+    /** This message as stored at {@code timestamp}: the queue entity stamps messages when it writes them. */
+    public MessageAppended withStoreTimestamp(long timestamp) {
+      return new MessageAppended(messageId, tags, keys, properties, body, bornTimestamp, bornHost, timestamp,
+          reconsumeTimes);
+    }
+
     /** Bytes this message takes in a journal write, roughly; used to cap group commits. */
     public int approximateSize() {
       int size = body.length + messageId.length() + 64;
