@@ -88,7 +88,7 @@ salvo_start() {  # GROUP [durable]
   SALVO_DATA=$(mktemp -d "$SCRATCH/salvo-data.XXXXXX")
   t0=$(now_ms)
   if [ -n "$durable" ]; then
-    SALVO_COMMITLOG_SYNC=group "$ROOT/bin/salvo" start --data "$SALVO_DATA" > "$WORK/salvo-$group.log" 2>&1 &
+    SALVO_COMMITLOG_SYNC=batch "$ROOT/bin/salvo" start --data "$SALVO_DATA" > "$WORK/salvo-$group.log" 2>&1 &
   else
     "$ROOT/bin/salvo" start --data "$SALVO_DATA" > "$WORK/salvo-$group.log" 2>&1 &
   fi
@@ -109,8 +109,8 @@ salvo_start() {  # GROUP [durable]
   record "kind=start broker=salvo group=$group startup_ms=$wall node_ready_ms=${node_ms:-} built_first=$built" \
     "commitlog_sync=${sync:-?} pid=$SALVO_PID cassandra_pid=${CASS_PID:-} load=$(loadavg)"
   log "salvo ready in $wall ms (pid $SALVO_PID, cassandra ${CASS_PID:-?}, commitlog_sync ${sync:-?})"
-  if [ -n "$durable" ] && [ "$sync" != group ]; then
-    echo "bench: Salvo started without commitlog_sync group (log says '${sync:-nothing}')" >&2
+  if [ -n "$durable" ] && [ "$sync" != batch ]; then
+    echo "bench: Salvo started without commitlog_sync batch (log says '${sync:-nothing}')" >&2
   fi
 }
 
@@ -249,7 +249,7 @@ group() {  # BROKER GROUP
   [ "$g" = durable ] && durable=1
   SKIP_GROUP=0
   if [ "$b" = salvo ]; then
-    step 60 "salvo $g: starting a fresh broker${durable:+ (commitlog_sync group)}" salvo_start "$g" ${durable:+durable} || SKIP_GROUP=1
+    step 60 "salvo $g: starting a fresh broker${durable:+ (commitlog_sync batch)}" salvo_start "$g" ${durable:+durable} || SKIP_GROUP=1
     step $((WARM_LOAD + 6)) "salvo $g: warm load ${WARM_LOAD} s (not recorded)" salvo_warm
   else
     step 14 "rocketmq $g: starting a fresh broker${durable:+ (SYNC_FLUSH)}" rmq_start "$g" ${durable:+SYNC_FLUSH} || SKIP_GROUP=1

@@ -3,6 +3,7 @@ package io.salvo.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.salvo.persistence.cassandra.EmbeddedCassandra;
 import java.nio.file.InvalidPathException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +29,7 @@ public final class PersistenceSettings {
   private static final Pattern HEAP = Pattern.compile("\\d+[kKmMgG]?");
   private static final Set<String> CONSISTENCY_LEVELS = Set.of(
       "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM");
+  private static final Pattern YAML_KEY = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Set<String> COMMITLOG_SYNC = Set.of("periodic", "group", "batch");
 
   private final String keyspace;
@@ -45,7 +48,8 @@ public final class PersistenceSettings {
       int storagePort,
       String commitlogSync,
       String heap,
-      Duration startTimeout) {
+      Duration startTimeout,
+      Map<String, String> cassandraYaml) {
 
     /** A builder for an {@link EmbeddedCassandra} with these settings (the data directory made absolute). */
     public EmbeddedCassandra.Builder toBuilder() {
@@ -55,7 +59,8 @@ public final class PersistenceSettings {
           .storagePort(storagePort)
           .commitlogSync(commitlogSync)
           .heap(heap)
-          .startTimeout(startTimeout);
+          .startTimeout(startTimeout)
+          .yamlOverrides(cassandraYaml);
     }
   }
 
@@ -139,8 +144,22 @@ public final class PersistenceSettings {
     require(!startTimeout.isNegative() && !startTimeout.isZero(), "embedded.start-timeout", startTimeout,
         "a positive duration");
 
+    Map<String, String> yaml = new TreeMap<>();
+    try {
+      for (Map.Entry<String, ConfigValue> e : c.getConfig("embedded.cassandra-yaml").root().entrySet()) {
+        require(YAML_KEY.matcher(e.getKey()).matches(), "embedded.cassandra-yaml", e.getKey(),
+            "cassandra.yaml top-level keys (lower case letters, digits and '_')");
+        Object v = e.getValue().unwrapped();
+        require(v instanceof String || v instanceof Number || v instanceof Boolean,
+            "embedded.cassandra-yaml." + e.getKey(), v, "a string, number or boolean (YAML flow style for maps)");
+        yaml.put(e.getKey(), String.valueOf(v));
+      }
+    } catch (ConfigException e) {
+      throw invalid("embedded.cassandra-yaml", null, "an object of cassandra.yaml keys (" + e.getMessage() + ")");
+    }
+
     return new PersistenceSettings(keyspace, rf, write, read, contactPoints, dc,
-        new Embedded(enabled, dataDirectory, cqlPort, storagePort, sync, heap, startTimeout));
+        new Embedded(enabled, dataDirectory, cqlPort, storagePort, sync, heap, startTimeout, Map.copyOf(yaml)));
   }
 
   /** Keyspace of journal and snapshots. */

@@ -110,4 +110,25 @@ class PersistenceSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.create(load(override)));
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
   }
+
+  @Test
+  void readsCassandraYamlOverridesAndRejectsBadKeys() {
+    PersistenceSettings s = PersistenceSettings.create(load("""
+        salvo.persistence.embedded.cassandra-yaml {
+          concurrent_writes = 32
+          memtable = "{configurations: {default: {class_name: TrieMemtable}}}"
+        }
+        """));
+    assertEquals("32", s.embedded().cassandraYaml().get("concurrent_writes"));
+    assertEquals("{configurations: {default: {class_name: TrieMemtable}}}", s.embedded().cassandraYaml().get("memtable"));
+    assertTrue(PersistenceSettings.create(ConfigFactory.load()).embedded().cassandraYaml().isEmpty());
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.create(
+        load("salvo.persistence.embedded.cassandra-yaml { Concurrent-Writes = 32 }")));
+    assertTrue(e.getMessage().contains("embedded.cassandra-yaml") && e.getMessage().contains("Concurrent-Writes"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.create(
+        load("salvo.persistence.embedded.cassandra-yaml { seed_provider = [1, 2] }")));
+    assertTrue(e.getMessage().contains("seed_provider"), e.getMessage());
+  }
 }

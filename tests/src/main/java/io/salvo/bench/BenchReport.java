@@ -91,7 +91,7 @@ public final class BenchReport {
     throughput("batch_t32", "batch send 32 x 1 KiB, 32 threads");
     drain();
     endToEnd();
-    throughput("durable_t8", "durable sync send, 8 threads (Salvo commitlog_sync group / RocketMQ SYNC_FLUSH)");
+    throughput("durable_t8", "durable sync send, 8 threads (Salvo commitlog_sync batch / RocketMQ SYNC_FLUSH)");
     memory();
     startup();
     failures();

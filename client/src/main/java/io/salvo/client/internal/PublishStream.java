@@ -10,7 +10,9 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import io.salvo.core.protocol.v1.MessagingServiceClient;
 import io.salvo.core.protocol.v1.PublishRequest;
+import io.salvo.core.protocol.v1.PublishRequests;
 import io.salvo.core.protocol.v1.PublishResponse;
+import io.salvo.core.protocol.v1.PublishResponses;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One long-lived {@code Publish} stream to one broker. Sends go in as they come, each with an id; responses are
  * matched to their sends by that id, in whatever order they come. This avoids the cost of one gRPC call (and one
- * materialized stream) per send. When the stream ends or fails, every send in flight on it fails with
+ * materialized stream) per send. Sends that wait while the stream is busy leave together in one frame (at most
+ * {@value #MAX_FRAME_BYTES} bytes of them, or one larger send alone), so a busy producer pays the gRPC and HTTP/2
+ * cost per frame rather than per send. When the stream ends or fails, every send in flight on it fails with
  * {@link StreamClosedException} (retriable: the message ids stay the same) and the stream is not used again.
  * Thread safe.
  */
@@ -31,6 +35,9 @@ public final class PublishStream {
       super(message, cause);
     }
   }
+
+  /** Bytes of requests one frame takes at most (a request larger than this goes alone). */
+  static final int MAX_FRAME_BYTES = 1 << 20;
 
   private final String broker;
   private final BoundedSourceQueue<PublishRequest> queue;
@@ -49,8 +56,12 @@ public final class PublishStream {
     Pair<BoundedSourceQueue<PublishRequest>, Source<PublishRequest, NotUsed>> requests =
         Source.<PublishRequest>queue(buffer).preMaterialize(materializer);
     PublishStream stream = new PublishStream(broker, requests.first());
-    client.publish(requests.second())
-        .runWith(Sink.foreach(stream::onResponse), materializer)
+    Source<PublishRequests, NotUsed> frames = requests.second()
+        .batchWeighted(MAX_FRAME_BYTES, request -> (long) request.getSerializedSize(),
+            first -> PublishRequests.newBuilder().addRequests(first), PublishRequests.Builder::addRequests)
+        .map(PublishRequests.Builder::build);
+    client.publish(frames)
+        .runWith(Sink.foreach(stream::onResponses), materializer)
         .whenComplete((done, failure) -> stream.close(failure != null ? failure
             : new IllegalStateException("the broker ended the Publish stream")));
     return stream;
@@ -86,10 +97,12 @@ public final class PublishStream {
     queue.complete();
   }
 
-  private void onResponse(PublishResponse response) {
-    CompletableFuture<SendMessageResponse> waiting = inFlight.get(response.getRequestId());
-    if (waiting != null) {
-      waiting.complete(response.getResult());
+  private void onResponses(PublishResponses frame) {
+    for (PublishResponse response : frame.getResponsesList()) {
+      CompletableFuture<SendMessageResponse> waiting = inFlight.get(response.getRequestId());
+      if (waiting != null) {
+        waiting.complete(response.getResult());
+      }
     }
   }
 

@@ -25,8 +25,8 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
 import io.salvo.core.protocol.v1.MessagingService;
-import io.salvo.core.protocol.v1.PublishRequest;
-import io.salvo.core.protocol.v1.PublishResponse;
+import io.salvo.core.protocol.v1.PublishRequests;
+import io.salvo.core.protocol.v1.PublishResponses;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
 import io.salvo.core.protocol.v1.QueryRouteResponse;
 import io.salvo.core.protocol.v1.QueueAssignment;
@@ -79,7 +79,7 @@ public final class MessagingServiceImpl implements MessagingService {
   }
 
   @Override
-  public Source<PublishResponse, NotUsed> publish(Source<PublishRequest, NotUsed> in) {
+  public Source<PublishResponses, NotUsed> publish(Source<PublishRequests, NotUsed> in) {
     return sends.publish(in);
   }
 

@@ -11,7 +11,9 @@ import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.model.QueueId;
 import io.salvo.core.protocol.v1.PublishRequest;
+import io.salvo.core.protocol.v1.PublishRequests;
 import io.salvo.core.protocol.v1.PublishResponse;
+import io.salvo.core.protocol.v1.PublishResponses;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Status;
@@ -29,10 +31,13 @@ import java.util.concurrent.CompletionStage;
  * that queue up while the broker is busy are combined: the sends of one backlog to the same queue become one
  * {@link QueueEntity.Append}, and their offsets are handed back request by request. A lone request passes
  * straight through, so this adds no latency; under load it saves one ask, and its actor hops, per request.
+ * Responses that are ready while the stream's outgoing side is busy leave together in one frame.
  */
 final class SendMessageActivity {
   /** Requests combined at most, and sends' messages per combined append at most. */
   private static final int MAX_BACKLOG = 256;
+  /** Responses per outgoing Publish frame at most. */
+  private static final int MAX_RESPONSES_PER_FRAME = 1024;
 
   private final ClusterSharding sharding;
   private final BrokerSettings settings;
@@ -56,22 +61,25 @@ final class SendMessageActivity {
     return topics.queueCount(in.getTopic(), true)
         .thenCompose(queueCount -> {
           RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
-          return append(QueueId.of(in.getTopic(), in.getQueueId()), List.of(in))
+          return append(QueueId.of(in.getTopic(), in.getQueueId()), List.of(in), true)
               .thenApply(responses -> responses.get(0));
         })
         .exceptionally(e -> failed(in, StatusMapper.toStatus(e)));
   }
 
   /** A Publish stream: responses in completion order, each with its request's id. */
-  Source<PublishResponse, NotUsed> publish(Source<PublishRequest, NotUsed> in) {
+  Source<PublishResponses, NotUsed> publish(Source<PublishRequests, NotUsed> in) {
     return in
+        .mapConcat(PublishRequests::getRequestsList)
         .batch(MAX_BACKLOG, first -> backlogOf(first), (backlog, next) -> {
           backlog.add(next);
           return backlog;
         })
         .mapConcat(this::plan)
         .mapAsyncUnordered(settings.publishParallelism(), Work::run)
-        .mapConcat(responses -> responses);
+        .batchWeighted(MAX_RESPONSES_PER_FRAME, work -> (long) work.size(), first -> PublishResponses.newBuilder().addAllResponses(first),
+            (frame, more) -> frame.addAllResponses(more))
+        .map(PublishResponses.Builder::build);
   }
 
   private static List<PublishRequest> backlogOf(PublishRequest first) {
@@ -138,7 +146,7 @@ final class SendMessageActivity {
     for (PublishRequest r : requests) {
       sends.add(r.getSend());
     }
-    return append(queue, sends)
+    return append(queue, sends, false)
         .thenApply(responses -> {
           List<PublishResponse> out = new ArrayList<>(requests.size());
           for (int i = 0; i < requests.size(); i++) {
@@ -156,8 +164,12 @@ final class SendMessageActivity {
         });
   }
 
-  /** One journal append of all messages of {@code sends} (validated, all to {@code queue}), in order. */
-  private CompletionStage<List<SendMessageResponse>> append(QueueId queue, List<SendMessageRequest> sends) {
+  /**
+   * One journal append of all messages of {@code sends} (validated, all to {@code queue}), in order. The responses
+   * repeat the message ids only {@code withIds} (Publish responses leave them out: the client has them).
+   */
+  private CompletionStage<List<SendMessageResponse>> append(QueueId queue, List<SendMessageRequest> sends,
+      boolean withIds) {
     List<MessageAppended> messages = new ArrayList<>();
     for (SendMessageRequest send : sends) {
       for (int i = 0; i < send.getMessagesCount(); i++) {
@@ -178,7 +190,7 @@ final class SendMessageActivity {
                 .setFirstOffset(offset)
                 .setStoreTimestamp(appended.storeTimestamp())
                 .setStoreHost(appended.storeHost());
-            for (int i = 0; i < send.getMessagesCount(); i++) {
+            for (int i = 0; withIds && i < send.getMessagesCount(); i++) {
               response.addMessageIds(send.getMessages(i).getMessageId());
             }
             offset += send.getMessagesCount();

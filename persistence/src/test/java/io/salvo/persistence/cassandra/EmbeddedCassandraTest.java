@@ -43,7 +43,9 @@ class EmbeddedCassandraTest {
       assertTrue(first.isRunning());
       assertNotEquals(0, first.cqlPort());
       assertEquals(String.valueOf(firstPid), Files.readString(data.resolve("cassandra.pid")).trim());
-      assertTrue(Files.readString(data.resolve("conf/cassandra.yaml")).contains("commitlog_sync_period: 10000ms"));
+      String yaml = Files.readString(data.resolve("conf/cassandra.yaml"));
+      assertTrue(yaml.contains("commitlog_sync_period: 10000ms"));
+      assertTrue(yaml.contains("\nkey_cache_size: 8MiB\n") && !yaml.contains("key_cache_size: 16MiB"), yaml);
 
       PersistenceSettings settings = settingsFor(first);
       CassandraSchema.create(settings);
@@ -76,7 +78,9 @@ class EmbeddedCassandraTest {
         .cqlPort(0)
         .storagePort(0)
         .heap("512M")
-        .startTimeout(Duration.ofSeconds(120));
+        .startTimeout(Duration.ofSeconds(120))
+        // an override replaces the generated key: Cassandra must accept the file it ends up with
+        .yamlOverrides(java.util.Map.of("key_cache_size", "8MiB"));
   }
 
   private static PersistenceSettings settingsFor(EmbeddedCassandra c) {
