@@ -81,7 +81,7 @@ class QueueOffsetsTest {
       for (Future<?> f : futures) {
         f.get();
       }
-      String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(broker.managementUrl() + "/stats")).build(),
+      String stats = HTTP.send(HttpRequest.newBuilder(URI.create(broker.managementUrl() + "/stats")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       System.out.println("journal stats after 3,201 sends on 32 threads: " + stats);
       long writes = Long.parseLong(stats.replaceAll(".*\"journalWrites\":(\\d+).*", "$1"));
@@ -110,8 +110,14 @@ class QueueOffsetsTest {
     }
   }
 
+  /**
+   * HTTP/1.1 like curl: the JDK client otherwise asks for an h2c upgrade, which the management port (HTTP/2 is on
+   * for gRPC in the same actor system) once answered by closing the connection ("EOF reached while reading").
+   */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
   private static HttpResponse<String> post(String url, String json) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.ofString());
