@@ -225,7 +225,8 @@ run_rows() {  # BROKER GROUP ROW... : the measured runs of one group, rounds int
                  $runner "$g" "$row" "$r" produce send=sync threads=8 seconds="$SECS" warmup="$WARMUP" topic="$topic" ;;
         drain)
           if [ "$b" = salvo ]; then
-            step $((FILL_LIMIT + DRAIN_TIMEOUT / 2 + 10)) "$b $g: drain (fill up to $DRAIN, then consume), run $r/$REPS" \
+            # estimate from the first full run (fill ~9 k msg/s, drain ~25 k msg/s); FILL_LIMIT is only the bound
+            step $((DRAIN / 9000 + DRAIN / 25000 + 25)) "$b $g: drain (fill up to $DRAIN, then consume), run $r/$REPS" \
               salvo_run "$g" drain "$r" drain count="$DRAIN" fill-limit-s="$FILL_LIMIT" timeout-s="$DRAIN_TIMEOUT" topic="$topic"
           else
             step $((DRAIN / 20000 + DRAIN / 60000 + 8)) "$b $g: drain $DRAIN, run $r/$REPS" \
