@@ -9,11 +9,11 @@ import io.salvo.persistence.cassandra.EmbeddedCassandra;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +29,6 @@ public final class PersistenceSettings {
   private static final Pattern HEAP = Pattern.compile("\\d+[kKmMgG]?");
   private static final Set<String> CONSISTENCY_LEVELS = Set.of(
       "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM");
-  private static final Pattern YAML_KEY = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Set<String> COMMITLOG_SYNC = Set.of("periodic", "group", "batch");
 
   private final String keyspace;
@@ -144,10 +143,10 @@ public final class PersistenceSettings {
     require(!startTimeout.isNegative() && !startTimeout.isZero(), "embedded.start-timeout", startTimeout,
         "a positive duration");
 
-    Map<String, String> yaml = new TreeMap<>();
+    Map<String, String> yaml = new HashMap<>();
     try {
       for (Map.Entry<String, ConfigValue> e : c.getConfig("embedded.cassandra-yaml").root().entrySet()) {
-        require(YAML_KEY.matcher(e.getKey()).matches(), "embedded.cassandra-yaml", e.getKey(),
+        require(EmbeddedCassandra.YAML_KEY.matcher(e.getKey()).matches(), "embedded.cassandra-yaml", e.getKey(),
             "cassandra.yaml top-level keys (lower case letters, digits and '_')");
         Object v = e.getValue().unwrapped();
         require(v instanceof String || v instanceof Number || v instanceof Boolean,

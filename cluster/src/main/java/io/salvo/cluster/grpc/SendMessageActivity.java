@@ -77,8 +77,8 @@ final class SendMessageActivity {
         })
         .mapConcat(this::plan)
         .mapAsyncUnordered(settings.publishParallelism(), Work::run)
-        .batchWeighted(MAX_RESPONSES_PER_FRAME, work -> (long) work.size(), first -> PublishResponses.newBuilder().addAllResponses(first),
-            (frame, more) -> frame.addAllResponses(more))
+        .batchWeighted(MAX_RESPONSES_PER_FRAME, responses -> (long) responses.size(),
+            first -> PublishResponses.newBuilder().addAllResponses(first), PublishResponses.Builder::addAllResponses)
         .map(PublishResponses.Builder::build);
   }
 
@@ -190,8 +190,10 @@ final class SendMessageActivity {
                 .setFirstOffset(offset)
                 .setStoreTimestamp(appended.storeTimestamp())
                 .setStoreHost(appended.storeHost());
-            for (int i = 0; withIds && i < send.getMessagesCount(); i++) {
-              response.addMessageIds(send.getMessages(i).getMessageId());
+            if (withIds) {
+              for (int i = 0; i < send.getMessagesCount(); i++) {
+                response.addMessageIds(send.getMessages(i).getMessageId());
+              }
             }
             offset += send.getMessagesCount();
             out.add(response.build());

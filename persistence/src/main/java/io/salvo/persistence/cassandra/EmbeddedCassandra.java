@@ -114,8 +114,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.heap = b.heap;
     this.startTimeout = b.startTimeout;
     this.clusterName = b.clusterName;
-    this.yamlOverrides = Map.copyOf(b.yamlOverrides);
+    this.yamlOverrides = b.yamlOverrides;
   }
+
+  /** What a top-level cassandra.yaml key looks like (the keys {@link Builder#yamlOverrides} accepts). */
+  public static final Pattern YAML_KEY = Pattern.compile("[a-z][a-z0-9_]*");
 
   public static Builder builder() {
     return new Builder();
@@ -650,7 +653,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
      */
     public Builder yamlOverrides(Map<String, String> overrides) {
       overrides.keySet().forEach(k -> {
-        if (!k.matches("[a-z][a-z0-9_]*")) {
+        if (!YAML_KEY.matcher(k).matches()) {
           throw new IllegalArgumentException("cassandra.yaml key must be lower case letters, digits and '_', got " + k);
         }
       });

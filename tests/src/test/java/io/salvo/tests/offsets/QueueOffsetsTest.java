@@ -111,8 +111,8 @@ class QueueOffsetsTest {
   }
 
   /**
-   * HTTP/1.1 like curl: the JDK client otherwise asks for an h2c upgrade, which the management port (HTTP/2 is on
-   * for gRPC in the same actor system) once answered by closing the connection ("EOF reached while reading").
+   * HTTP/1.1 like curl. With the JDK client's default (HTTP/2, asked for by an h2c upgrade) one POST to the
+   * management port once failed with "EOF reached while reading"; the cause is not known yet.
    */
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
