@@ -303,6 +303,8 @@ public final class LoadGenerator {
     int seconds = number("seconds", 30);
     int warmup = number("warmup", 10);
     Samples latencies = new Samples();
+    Samples toStore = new Samples();
+    Samples fromStore = new Samples();
     AtomicLong received = new AtomicLong();
     Failures failures = new Failures();
 
@@ -319,7 +321,11 @@ public final class LoadGenerator {
       for (MessageExt m : messages) {
         String sentAt = m.getUserProperty(SENT_AT);
         if (sentAt != null) {
-          latencies.add((now - Long.parseLong(sentAt)) * 1000); // samples in nanoseconds
+          long sent = Long.parseLong(sentAt);
+          long stored = m.getStoreTimestamp() * 1000;
+          latencies.add((now - sent) * 1000); // samples in nanoseconds
+          toStore.add(Math.max(0, stored - sent) * 1000);
+          fromStore.add(Math.max(0, now - stored) * 1000);
           received.incrementAndGet();
         }
       }
@@ -394,6 +400,12 @@ public final class LoadGenerator {
         .put("received", received.get()).put("samples", sorted.length)
         .put("e2e_p50_ms", ms(percentile(sorted, 50))).put("e2e_p99_ms", ms(percentile(sorted, 99)))
         .put("e2e_max_ms", ms(percentile(sorted, 100)));
+    // Where the time went (store time has millisecond precision): send → store timestamp, store → listener.
+    long[] stored = toStore.sorted();
+    long[] delivered = fromStore.sorted();
+    r.put("to_store_p50_ms", ms(percentile(stored, 50))).put("to_store_p99_ms", ms(percentile(stored, 99)))
+        .put("from_store_p50_ms", ms(percentile(delivered, 50)))
+        .put("from_store_p99_ms", ms(percentile(delivered, 99)));
     return failures.into(r);
   }
 

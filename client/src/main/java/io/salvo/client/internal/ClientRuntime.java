@@ -29,9 +29,19 @@ public final class ClientRuntime {
 
   private ClientRuntime() {}
 
-  /** The configuration of a client ActorSystem: the overrides above, then the application's configuration. */
+  /**
+   * The configuration of a client ActorSystem: the overrides above, the size of its default dispatcher
+   * ({@code salvo.client.dispatcher-threads}), then the application's configuration.
+   */
   public static Config config() {
-    return ConfigFactory.parseString(AKKA_OVERRIDES).withFallback(ConfigFactory.load());
+    Config application = ConfigFactory.load();
+    int threads = application.getInt("salvo.client.dispatcher-threads");
+    if (threads < 1) {
+      throw new IllegalArgumentException("salvo.client.dispatcher-threads must be at least 1, was " + threads);
+    }
+    String dispatcher = "akka.actor.default-dispatcher.fork-join-executor { parallelism-min = " + threads
+        + ", parallelism-max = " + threads + " }";
+    return ConfigFactory.parseString(AKKA_OVERRIDES + "\n" + dispatcher).withFallback(application);
   }
 
   /** Starts an ActorSystem whose guardian is {@code guardian}, named {@code kind-group-n}. */

@@ -40,6 +40,13 @@ class ClientSettingsTest {
   }
 
   @Test
+  void theDefaultDispatcherHasTheConfiguredThreadCount() {
+    var config = ClientRuntime.config();
+    assertEquals(2, config.getInt("akka.actor.default-dispatcher.fork-join-executor.parallelism-min"));
+    assertEquals(2, config.getInt("akka.actor.default-dispatcher.fork-join-executor.parallelism-max"));
+  }
+
+  @Test
   void systemNamesAreLegal() {
     String name = ClientRuntime.systemName("consumer", "group%with|odd");
     assertTrue(name.matches("consumer-group_with_odd-\\d+"), name);
