@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *   <li>{@code POST /topics} {@code {"name": "T", "queues": 8}}: create a topic (201; 409 if it exists)</li>
  *   <li>{@code GET /topics}: topic names; {@code GET /topics/T}: its queue count (404 if missing)</li>
  *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
- *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work)</li>
+ *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work), and how long
+ *       the writes took ({@code journalWriteMillis}: p50 and p99 as bucket bounds, max, the buckets)</li>
  * </ul>
  */
 public final class AdminRoutes extends AllDirectives {
@@ -61,7 +62,10 @@ public final class AdminRoutes extends AllDirectives {
         path("stats", () -> get(() -> reply(StatusCodes.OK, () -> {
           WriteStats.Snapshot s = writeStats.snapshot();
           return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "appends", s.appends(),
-              "messages", s.messages(), "messagesPerWrite", s.messagesPerWrite()));
+              "messages", s.messages(), "messagesPerWrite", s.messagesPerWrite(),
+              "journalWriteMillis", Map.of("p50", s.latencyPercentileMillis(50), "p99", s.latencyPercentileMillis(99),
+                  "max", s.maxLatencyMicros() / 1000.0, "bucketBounds", WriteStats.bucketBoundsMillis(),
+                  "buckets", s.latencyBuckets())));
         }))));
   }
 

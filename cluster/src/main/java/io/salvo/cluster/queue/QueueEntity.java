@@ -192,16 +192,18 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     if (context.getLog().isDebugEnabled()) {
       context.getLog().debug("{}: writing {} messages of {} sends in one journal write", queueId, events.size(), batch.size());
     }
-    return Effect().persist(events).thenRun(after -> onWritten(after, batch, firstOffset, now));
+    long startNanos = System.nanoTime();
+    return Effect().persist(events).thenRun(after -> onWritten(after, batch, firstOffset, now, startNanos));
   }
 
-  private void onWritten(QueueState state, List<Append> batch, long firstOffset, long storeTimestamp) {
+  private void onWritten(QueueState state, List<Append> batch, long firstOffset, long storeTimestamp,
+      long startNanos) {
     long offset = firstOffset;
     for (Append append : batch) {
       append.replyTo().tell(new Appended(offset, storeTimestamp, storeHost));
       offset += append.messages().size();
     }
-    stats.record(batch.size(), (int) (offset - firstOffset));
+    stats.record(batch.size(), (int) (offset - firstOffset), System.nanoTime() - startNanos);
     serveWaiters(state);
   }
 
