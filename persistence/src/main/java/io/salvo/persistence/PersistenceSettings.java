@@ -48,7 +48,8 @@ public final class PersistenceSettings {
       String commitlogSync,
       String heap,
       Duration startTimeout,
-      Map<String, String> cassandraYaml) {
+      Map<String, String> cassandraYaml,
+      List<String> jvmOptions) {
 
     /** A builder for an {@link EmbeddedCassandra} with these settings (the data directory made absolute). */
     public EmbeddedCassandra.Builder toBuilder() {
@@ -59,7 +60,8 @@ public final class PersistenceSettings {
           .commitlogSync(commitlogSync)
           .heap(heap)
           .startTimeout(startTimeout)
-          .yamlOverrides(cassandraYaml);
+          .yamlOverrides(cassandraYaml)
+          .jvmOptions(jvmOptions);
     }
   }
 
@@ -157,8 +159,19 @@ public final class PersistenceSettings {
       throw invalid("embedded.cassandra-yaml", null, "an object of cassandra.yaml keys (" + e.getMessage() + ")");
     }
 
+    List<String> jvmOptions;
+    try {
+      jvmOptions = c.getStringList("embedded.jvm-options");
+    } catch (ConfigException e) {
+      throw invalid("embedded.jvm-options", null, "a list of JVM options (" + e.getMessage() + ")");
+    }
+    for (String option : jvmOptions) {
+      require(option.startsWith("-"), "embedded.jvm-options", option, "JVM options, each starting with '-'");
+    }
+
     return new PersistenceSettings(keyspace, rf, write, read, contactPoints, dc,
-        new Embedded(enabled, dataDirectory, cqlPort, storagePort, sync, heap, startTimeout, Map.copyOf(yaml)));
+        new Embedded(enabled, dataDirectory, cqlPort, storagePort, sync, heap, startTimeout, Map.copyOf(yaml),
+            List.copyOf(jvmOptions)));
   }
 
   /** Keyspace of journal and snapshots. */

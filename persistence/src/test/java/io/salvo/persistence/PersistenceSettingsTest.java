@@ -131,4 +131,15 @@ class PersistenceSettingsTest {
         load("salvo.persistence.embedded.cassandra-yaml { seed_provider = [1, 2] }")));
     assertTrue(e.getMessage().contains("seed_provider"), e.getMessage());
   }
+
+  @Test
+  void readsJvmOptionsAndRejectsWhatIsNotAnOption() {
+    assertEquals(List.of(), PersistenceSettings.create(ConfigFactory.load()).embedded().jvmOptions());
+    PersistenceSettings s = PersistenceSettings.create(
+        load("salvo.persistence.embedded.jvm-options = [\"-XX:+UseParallelGC\", \"-XX:ParallelGCThreads=2\"]"));
+    assertEquals(List.of("-XX:+UseParallelGC", "-XX:ParallelGCThreads=2"), s.embedded().jvmOptions());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.create(
+        load("salvo.persistence.embedded.jvm-options = [\"UseParallelGC\"]")));
+    assertTrue(e.getMessage().startsWith("salvo.persistence.embedded.jvm-options = UseParallelGC"), e.getMessage());
+  }
 }

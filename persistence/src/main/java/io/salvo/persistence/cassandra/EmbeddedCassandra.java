@@ -100,6 +100,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final Duration startTimeout;
   private final String clusterName;
   private final Map<String, String> yamlOverrides;
+  private final List<String> jvmOptions;
 
   private Process process;
   private int cqlPort;
@@ -115,7 +116,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.startTimeout = b.startTimeout;
     this.clusterName = b.clusterName;
     this.yamlOverrides = b.yamlOverrides;
+    this.jvmOptions = b.jvmOptions;
   }
+
+  /** A JVM option that selects the garbage collector; one in {@link Builder#jvmOptions} replaces G1. */
+  static final Pattern GC_SELECTION = Pattern.compile("-XX:\\+Use\\w+GC");
 
   /** What a top-level cassandra.yaml key looks like (the keys {@link Builder#yamlOverrides} accepts). */
   public static final Pattern YAML_KEY = Pattern.compile("[a-z][a-z0-9_]*");
@@ -286,7 +291,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   // ---------------------------------------------------------------- start-up
 
-  private List<String> command(Path yaml, Path logback) {
+  List<String> command(Path yaml, Path logback) {
     List<String> classpath = cassandraClasspath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>();
@@ -294,7 +299,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add("-Xms" + heap);
     cmd.add("-Xmx" + heap);
     cmd.add("-Xss256k");
-    cmd.add("-XX:+UseG1GC");
+    if (jvmOptions.stream().noneMatch(o -> GC_SELECTION.matcher(o).matches())) {
+      cmd.add("-XX:+UseG1GC");
+    }
     cmd.add("-XX:+ExitOnOutOfMemoryError");
     cmd.add("-XX:+PerfDisableSharedMem");
     cmd.add("-Djava.net.preferIPv4Stack=true");
@@ -313,6 +320,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     cmd.add("-Dcassandra.consistent.rangemovement=false");
     // JMX stays off: without cassandra.jmx.*.port Cassandra logs a warning and starts no JMX server.
     cmd.add("-Dsalvo.embedded.datadir=" + dataDirectory);
+    cmd.addAll(jvmOptions); // last, so that they win over the defaults above
     cmd.add("-cp");
     cmd.add(String.join(File.pathSeparator, classpath));
     cmd.add(MAIN_CLASS);
@@ -644,8 +652,23 @@ public final class EmbeddedCassandra implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(90);
     private String clusterName = "salvo";
     private Map<String, String> yamlOverrides = Map.of();
+    private List<String> jvmOptions = List.of();
 
     private Builder() {}
+
+    /**
+     * Options added to the child JVM's command line after Salvo's own, so they win (e.g. {@code -XX:+UseParallelGC},
+     * which then replaces the default G1, or {@code -XX:MaxGCPauseMillis=50}). Each must start with '-'.
+     */
+    public Builder jvmOptions(List<String> options) {
+      for (String o : options) {
+        if (o == null || !o.startsWith("-") || o.isBlank()) {
+          throw new IllegalArgumentException("a JVM option starts with '-', got " + o);
+        }
+      }
+      this.jvmOptions = List.copyOf(options);
+      return this;
+    }
 
     /**
      * cassandra.yaml settings that replace (or add to) the generated ones: top-level key to its YAML value, written
