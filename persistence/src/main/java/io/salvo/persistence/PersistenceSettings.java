@@ -166,7 +166,7 @@ public final class PersistenceSettings {
       throw invalid("embedded.jvm-options", null, "a list of JVM options (" + e.getMessage() + ")");
     }
     for (String option : jvmOptions) {
-      require(option.startsWith("-"), "embedded.jvm-options", option, "JVM options, each starting with '-'");
+      require(EmbeddedCassandra.isJvmOption(option), "embedded.jvm-options", option, "JVM options, each starting with '-'");
     }
 
     return new PersistenceSettings(keyspace, rf, write, read, contactPoints, dc,

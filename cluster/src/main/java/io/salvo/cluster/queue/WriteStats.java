@@ -60,13 +60,13 @@ public final class WriteStats {
       }
       long rank = (long) Math.ceil(percentile / 100.0 * total);
       long seen = 0;
-      for (int i = 0; i < latencyBuckets.length; i++) {
+      for (int i = 0; i < BUCKET_MICROS.length; i++) {
         seen += latencyBuckets[i];
         if (seen >= rank) {
-          return i < BUCKET_MICROS.length ? BUCKET_MICROS[i] / 1000.0 : maxLatencyMicros / 1000.0;
+          return BUCKET_MICROS[i] / 1000.0;
         }
       }
-      return maxLatencyMicros / 1000.0;
+      return maxLatencyMicros / 1000.0; // in the last, unbounded bucket
     }
   }
 

@@ -119,6 +119,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.jvmOptions = b.jvmOptions;
   }
 
+  /** Whether {@code option} can be a JVM option (the check {@link Builder#jvmOptions} applies). */
+  public static boolean isJvmOption(String option) {
+    return option != null && option.startsWith("-");
+  }
+
   /** A JVM option that selects the garbage collector; one in {@link Builder#jvmOptions} replaces G1. */
   static final Pattern GC_SELECTION = Pattern.compile("-XX:\\+Use\\w+GC");
 
@@ -662,7 +667,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
      */
     public Builder jvmOptions(List<String> options) {
       for (String o : options) {
-        if (o == null || !o.startsWith("-") || o.isBlank()) {
+        if (!isJvmOption(o)) {
           throw new IllegalArgumentException("a JVM option starts with '-', got " + o);
         }
       }
