@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import io.salvo.client.ClientConfig;
 import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.exception.MQClientException;
 import io.salvo.client.internal.BrokerAddress;
 import io.salvo.client.internal.ClientRuntime;
@@ -16,6 +17,7 @@ import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
 import io.salvo.core.filter.TagFilter;
 import io.salvo.core.validation.Validation;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once: offsets are committed every second (and at shutdown) up to the smallest message
  * not yet consumed, so after a crash or a rebalance a message may be delivered again. Messages of one queue reach
- * the listener in batches of at most {@code consumeMessageBatchMaxSize}, concurrently and possibly out of order; at
- * most {@code pullThresholdForQueue} messages per queue are held (the stream from the broker is backpressured
+ * the listener in batches of at most {@code consumeMessageBatchMaxSize}: with a {@link MessageListenerConcurrently},
+ * concurrently and possibly out of order; with a {@link MessageListenerOrderly}, one batch of a queue at a time in
+ * offset order (a queue whose listener asks to suspend pauses for {@code suspendCurrentQueueTimeMillis}, then gets
+ * the same batch again). Within one consumer no queue is ever consumed by two calls at once; while the group's
+ * queues move between members (one joins or leaves) the old and the new owner of a queue may still overlap briefly.
+ * At most {@code pullThresholdForQueue} messages per queue are held (the stream from the broker is backpressured
  * beyond that, plus at most one received element).
  *
  * <p>Starting position of a group that has no committed offset for a queue: see {@link ConsumeFromWhere}. The
@@ -55,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread safety: configuration methods are meant to be called by one thread before {@code start()};
  * {@code start()} and {@code shutdown()} may be called from any thread. The listener is called from the consume
- * thread pool, concurrently.
+ * thread pool: concurrently, or for an orderly listener one call per queue at a time.
  */
 public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
@@ -65,12 +71,13 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private final ClientSettings settings;
   private final Object lifecycle = new Object();
   private final Map<String, String> subscriptions = new LinkedHashMap<>();
-  private volatile MessageListenerConcurrently listener;
+  private volatile MessageListener listener;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile int consumeThreadMin;
   private volatile int consumeThreadMax;
   private volatile int consumeMessageBatchMaxSize;
   private volatile int pullThresholdForQueue;
+  private volatile long suspendCurrentQueueTimeMillis;
   private volatile boolean everStarted;
   private volatile Running running;
 
@@ -98,6 +105,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
     this.consumeThreadMin = settings.consumer().consumeThreadMin();
     this.consumeThreadMax = settings.consumer().consumeThreadMax();
     this.consumeMessageBatchMaxSize = settings.consumer().consumeMessageBatchMaxSize();
+    this.suspendCurrentQueueTimeMillis = settings.consumer().suspendCurrentQueueTime().toMillis();
     this.pullThresholdForQueue = settings.consumer().pullThresholdForQueue();
   }
 
@@ -125,18 +133,24 @@ public class DefaultMQPushConsumer extends ClientConfig {
     }
   }
 
-  /** Sets the listener; the last one registered before start wins. */
+  /** Sets a concurrent listener; the last one registered before start wins. */
   public void registerMessageListener(MessageListenerConcurrently messageListener) {
     this.listener = messageListener;
   }
 
-  /** RocketMQ's generic form; only {@link MessageListenerConcurrently} is supported so far. */
+  /** Sets an orderly listener: each queue consumed one batch at a time, in order. The last one registered wins. */
+  public void registerMessageListener(MessageListenerOrderly messageListener) {
+    this.listener = messageListener;
+  }
+
+  /** RocketMQ's generic form: a {@link MessageListenerConcurrently} or a {@link MessageListenerOrderly}. */
   public void registerMessageListener(MessageListener messageListener) {
-    if (!(messageListener instanceof MessageListenerConcurrently concurrently)) {
+    if (!(messageListener instanceof MessageListenerConcurrently)
+        && !(messageListener instanceof MessageListenerOrderly)) {
       throw new IllegalArgumentException("listener " + messageListener.getClass().getName()
-          + " is not a MessageListenerConcurrently; orderly listeners are not supported yet");
+          + " is neither a MessageListenerConcurrently nor a MessageListenerOrderly");
     }
-    this.listener = concurrently;
+    this.listener = messageListener;
   }
 
   /**
@@ -161,7 +175,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
       } catch (SalvoException e) {
         throw MQClientException.of(e);
       }
-      MessageListenerConcurrently l = listener;
+      MessageListener l = listener;
       if (l == null) {
         throw bad("no message listener: call registerMessageListener before start()");
       }
@@ -178,6 +192,9 @@ public class DefaultMQPushConsumer extends ClientConfig {
       if (pullThresholdForQueue < 1 || pullThresholdForQueue > 65535) {
         throw bad("pullThresholdForQueue " + pullThresholdForQueue + " must be between 1 and 65535");
       }
+      if (suspendCurrentQueueTimeMillis < 10 || suspendCurrentQueueTimeMillis > 30_000) {
+        throw bad("suspendCurrentQueueTimeMillis " + suspendCurrentQueueTimeMillis + " must be between 10 and 30000");
+      }
       everStarted = true;
       String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + getInstanceName() + "@"
           + CLIENTS.incrementAndGet();
@@ -190,7 +207,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
           });
       ClientSettings.Consumer c = settings.consumer();
       ConsumeOptions options = new ConsumeOptions(consumeMessageBatchMaxSize, pullThresholdForQueue,
-          c.receiveMaxBatch(), c.reconsumeDelay(), c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
+          c.receiveMaxBatch(), c.reconsumeDelay(), Duration.ofMillis(suspendCurrentQueueTimeMillis),
+          c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
           c.reconnectRandomFactor());
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(consumerGroup, clientId, subs, consumeFromWhere,
           options, settings, addresses, l, executor);
@@ -288,6 +306,18 @@ public class DefaultMQPushConsumer extends ClientConfig {
   /** Most messages per queue received and not yet consumed (default 1000). */
   public void setPullThresholdForQueue(int pullThresholdForQueue) {
     this.pullThresholdForQueue = pullThresholdForQueue;
+  }
+
+  public long getSuspendCurrentQueueTimeMillis() {
+    return suspendCurrentQueueTimeMillis;
+  }
+
+  /**
+   * How long an orderly listener's queue pauses after SUSPEND_CURRENT_QUEUE_A_MOMENT before the same batch comes
+   * again (default 1000; 10 to 30000, checked at start).
+   */
+  public void setSuspendCurrentQueueTimeMillis(long suspendCurrentQueueTimeMillis) {
+    this.suspendCurrentQueueTimeMillis = suspendCurrentQueueTimeMillis;
   }
 
   /** The subscriptions, topic to normalised tag expression. */

@@ -8,6 +8,7 @@ public record ConsumeOptions(
     int pullThresholdForQueue,
     int receiveMaxBatch,
     Duration reconsumeDelay,
+    Duration suspendCurrentQueueTime,
     Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff,
     double reconnectRandomFactor) {

@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A producer's stateful part: the route cache (queue count per topic, refreshed every route-refresh-interval and
- * at once after INVALID_QUEUE), round-robin queue selection, and each send's attempts: a retriable failure (an
- * UNAVAILABLE status, a transport error, INVALID_QUEUE after a route refresh) is retried up to the send's retry
+ * at once after INVALID_QUEUE), the choice of queue ({@link Target}: round-robin, a sharding key's queue, or one the
+ * caller chose), and each send's attempts: a retriable failure (an UNAVAILABLE status, a transport error,
+ * INVALID_QUEUE after a route refresh unless the caller chose the queue) is retried up to the send's retry
  * count on the next broker address, all within the send's deadline. The final failure is the last attempt's (or, when
  * the deadline cut the last attempt short, the broker's error from the attempt before it), with
  * the broker's code and message. Message ids are made before the first attempt, so a retry keeps them.
@@ -47,8 +48,38 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    * Sends one message or a batch, all to {@code topic}; completes {@code replyTo} with the result or a
    * {@link SalvoClientException}. {@code retries}: further attempts after a retriable failure.
    */
-  public record Send(String topic, List<Message> messages, long deadlineNanos, Duration timeout, int retries,
-      CompletableFuture<SendResult> replyTo) implements Command {}
+  public record Send(String topic, Target target, List<Message> messages, long deadlineNanos, Duration timeout,
+      int retries, CompletableFuture<SendResult> replyTo) implements Command {}
+
+  /**
+   * Which queue of the topic a send goes to: {@link #roundRobin()}, the queue of a sharding key (its
+   * {@code String.hashCode()} modulo the queue count), or one queue by id (a selector's choice).
+   */
+  public record Target(int queueId, String shardingKey) {
+    private static final Target ROUND_ROBIN = new Target(-1, null);
+
+    public static Target roundRobin() {
+      return ROUND_ROBIN;
+    }
+
+    /** The queue of {@code shardingKey}; round-robin when it is null or empty. */
+    public static Target shardingKey(String shardingKey) {
+      return shardingKey == null || shardingKey.isEmpty() ? ROUND_ROBIN : new Target(-1, shardingKey);
+    }
+
+    public static Target queue(int queueId) {
+      if (queueId < 0) {
+        throw new IllegalArgumentException("queue id " + queueId + " is negative");
+      }
+      return new Target(queueId, null);
+    }
+  }
+
+  /**
+   * Completes {@code replyTo} with the topic's queue count (from the cached route when it is fresh, otherwise from a
+   * QueryRoute), or with the route's error.
+   */
+  public record GetQueueCount(String topic, CompletableFuture<Integer> replyTo) implements Command {}
 
   private record RouteAnswered(String topic, BrokerAddress address, QueryRouteResponse response, Throwable failure)
       implements Command {}
@@ -83,6 +114,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final BrokerConnections connections;
   private final Map<String, Route> routes = new HashMap<>();
   private final Map<String, List<Attempt>> waitingForRoute = new HashMap<>();
+  private final Map<String, List<CompletableFuture<Integer>>> queueCountWaiters = new HashMap<>();
   private final Set<String> routeQueries = new HashSet<>();
   private final Set<Attempt> active = new HashSet<>();
   private final QueueSelector selector;
@@ -108,6 +140,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Send.class, this::onSend)
+        .onMessage(GetQueueCount.class, this::onGetQueueCount)
         .onMessage(RouteAnswered.class, this::onRouteAnswered)
         .onMessage(AttemptAnswered.class, this::onAttemptAnswered)
         .onMessage(RetryDue.class, this::onRetryDue)
@@ -122,6 +155,18 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       Attempt attempt = new Attempt(send, addressCursor++);
       active.add(attempt);
       dispatch(attempt);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetQueueCount(GetQueueCount get) {
+    Route route = routes.get(get.topic());
+    if (route != null
+        && System.nanoTime() - route.fetchedAtNanos() <= settings.producer().routeRefreshInterval().toNanos()) {
+      get.replyTo().complete(route.queueCount());
+    } else {
+      queueCountWaiters.computeIfAbsent(get.topic(), t -> new ArrayList<>()).add(get.replyTo());
+      queryRoute(get.topic(), connections.address(addressCursor++));
     }
     return this;
   }
@@ -145,7 +190,15 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     if (System.nanoTime() - route.fetchedAtNanos() > settings.producer().routeRefreshInterval().toNanos()) {
       queryRoute(topic, connections.address(attempt.addressIndex));
     }
-    int queueId = selector.select(topic, route.queueCount());
+    Target target = send.target();
+    int queueId;
+    if (target.queueId() >= 0) {
+      queueId = target.queueId(); // the broker answers INVALID_QUEUE for one the topic does not have
+    } else if (target.shardingKey() != null) {
+      queueId = Math.floorMod(target.shardingKey().hashCode(), route.queueCount());
+    } else {
+      queueId = selector.select(topic, route.queueCount());
+    }
     BrokerAddress address = connections.address(attempt.addressIndex);
     SendMessageRequest request = SendMessageRequest.newBuilder()
         .setTopic(topic)
@@ -199,6 +252,17 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     } else if (!waitingForRoute.containsKey(topic)) {
       getContext().getLog().debug("Route refresh failed, keeping the cached route: {}", error.getMessage());
     }
+    List<CompletableFuture<Integer>> countWaiters = queueCountWaiters.remove(topic);
+    if (countWaiters != null) {
+      Route route = routes.get(topic); // after a failed refresh: the cached one, if any
+      for (CompletableFuture<Integer> waiter : countWaiters) {
+        if (route != null) {
+          waiter.complete(route.queueCount());
+        } else {
+          waiter.completeExceptionally(error);
+        }
+      }
+    }
     List<Attempt> waiting = waitingForRoute.remove(topic);
     if (waiting != null) {
       for (Attempt attempt : waiting) {
@@ -244,7 +308,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     attempt.lastError = error;
     attempt.failures++;
     Send send = attempt.send;
-    boolean retriable = error.isRetriable() || error.errorCode() == ErrorCode.INVALID_QUEUE;
+    // INVALID_QUEUE after a route refresh: the topic's queue count changed; a queue chosen by the caller stays invalid.
+    boolean retriable = error.isRetriable()
+        || (error.errorCode() == ErrorCode.INVALID_QUEUE && send.target().queueId() < 0);
     Duration backoff = settings.producer().retryBackoff();
     long remaining = send.deadlineNanos() - System.nanoTime();
     if (!retriable || attempt.failures > send.retries() || send.replyTo().isDone() || remaining <= 0) {
@@ -292,5 +358,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     }
     active.clear();
     waitingForRoute.clear();
+    queueCountWaiters.values().forEach(waiters -> waiters.forEach(w -> w.completeExceptionally(
+        new MQClientException(ErrorCode.SHUTTING_DOWN, "producer group '" + group + "' was shut down"))));
+    queueCountWaiters.clear();
   }
 }

@@ -8,7 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.salvo.client.consumer.ConsumeFromWhere;
-import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.exception.SalvoClientException;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
@@ -99,7 +99,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   /** Everything a push consumer is started with. */
   public record Setup(String group, String clientId, Map<String, String> subscriptions,
       ConsumeFromWhere consumeFromWhere, ConsumeOptions options, ClientSettings settings,
-      List<BrokerAddress> addresses, MessageListenerConcurrently listener, Executor consumeExecutor) {}
+      List<BrokerAddress> addresses, MessageListener listener, Executor consumeExecutor) {}
 
   private final Setup setup;
   private final TimerScheduler<Command> timers;

@@ -13,7 +13,11 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import io.salvo.client.consumer.listener.ConsumeConcurrentlyContext;
 import io.salvo.client.consumer.listener.ConsumeConcurrentlyStatus;
+import io.salvo.client.consumer.listener.ConsumeOrderlyContext;
+import io.salvo.client.consumer.listener.ConsumeOrderlyStatus;
+import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.message.MessageExt;
 import io.salvo.client.message.MessageQueue;
 import io.salvo.core.protocol.v1.FilterExpression;
@@ -28,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +40,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery of one assigned queue: a ReceiveMessages stream, restarted with back-off after a failure, a non-OK
  * status or its end, from the {@link OffsetTracker}'s fetch position; its messages cut into batches of at most
- * {@code batchSize} and handed to the listener on the consume executor with at most {@code parallelism} calls in
- * flight (mapAsyncUnordered: when they are all busy the stream stops pulling and gRPC flow control slows the
- * broker; nothing is buffered beyond one received element).
+ * {@code batchSize} and handed to the listener on the consume executor: a concurrent listener with at most
+ * {@code parallelism} calls in flight (mapAsyncUnordered), an orderly one with one call at a time, in offset order
+ * (mapAsync(1)). When the calls are busy the stream stops pulling and gRPC flow control slows the broker; nothing is
+ * buffered beyond one received element.
  *
- * <p>A batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place after the
- * reconsume delay, its messages' reconsume count increased, until it succeeds or the queue stops (retry topics and
- * the dead-letter queue come later). A stopped queue abandons unfinished batches without acknowledging them, so the
- * committed offset never passes them.
+ * <p>A concurrent batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place after
+ * the reconsume delay, its messages' reconsume count increased, until it succeeds or the queue stops (retry topics
+ * and the dead-letter queue come later). An orderly batch answered SUSPEND_CURRENT_QUEUE_A_MOMENT (or null, or whose
+ * listener threw) holds the queue for the suspend time and comes again the same way, before anything after it. A
+ * stopped queue abandons unfinished batches without acknowledging them, so the committed offset never passes them.
  *
  * <p>Thread safety: created and stopped by the {@link PushConsumerActor}; the stream and the consume threads share
  * only the tracker (thread safe) and the volatile stop flag.
@@ -57,7 +64,7 @@ final class QueueConsumer {
   private final FilterExpression filter;
   private final ConsumeOptions options;
   private final BrokerConnections connections;
-  private final MessageListenerConcurrently listener;
+  private final MessageListener listener;
   private final Executor consumeExecutor;
   private final ActorSystem<?> system;
   private final OffsetTracker tracker;
@@ -68,7 +75,7 @@ final class QueueConsumer {
   private record Received(ReceiveMessagesResponse response, BrokerAddress address) {}
 
   QueueConsumer(String group, String clientId, String topic, int queueId, FilterExpression filter, long startOffset,
-      ConsumeOptions options, BrokerConnections connections, MessageListenerConcurrently listener,
+      ConsumeOptions options, BrokerConnections connections, MessageListener listener,
       Executor consumeExecutor, ActorSystem<?> system) {
     this.group = group;
     this.clientId = clientId;
@@ -92,12 +99,13 @@ final class QueueConsumer {
     RestartSettings restart = RestartSettings.create(options.reconnectMinBackoff(), options.reconnectMaxBackoff(),
         options.reconnectRandomFactor());
     Source<Received, NotUsed> received = RestartSource.withBackoff(restart, this::connect);
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running = received
+    Source<List<MessageExt>, UniqueKillSwitch> batches = received
         .viaMat(KillSwitches.single(), Keep.right())
-        .mapConcat(this::toBatches)
-        .mapAsyncUnordered(options.parallelism(), this::consume)
-        .toMat(Sink.ignore(), Keep.both())
-        .run(system);
+        .mapConcat(this::toBatches);
+    Source<Done, UniqueKillSwitch> consumed = listener instanceof MessageListenerOrderly
+        ? batches.mapAsync(1, this::consume)
+        : batches.mapAsyncUnordered(options.parallelism(), this::consume);
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running = consumed.toMat(Sink.ignore(), Keep.both()).run(system);
     killSwitch = running.first();
     done = running.second();
   }
@@ -184,11 +192,43 @@ final class QueueConsumer {
       finished.complete(Done.getInstance());
       return;
     }
+    if (listener instanceof MessageListenerOrderly orderly) {
+      callOrderly(orderly, batch, finished);
+    } else {
+      callConcurrently((MessageListenerConcurrently) listener, batch, finished);
+    }
+  }
+
+  private void callOrderly(MessageListenerOrderly orderly, List<MessageExt> batch, CompletableFuture<Done> finished) {
+    ConsumeOrderlyContext context =
+        new ConsumeOrderlyContext(new MessageQueue(topic, batch.get(0).getBrokerName(), queueId));
+    ConsumeOrderlyStatus status;
+    try {
+      status = orderly.consumeMessage(Collections.unmodifiableList(batch), context);
+    } catch (Throwable t) {
+      log.warn("Orderly listener of group '{}' threw on {} message(s) of {}#{} from offset {}; suspending the queue",
+          group, batch.size(), topic, queueId, batch.get(0).getQueueOffset(), t);
+      status = ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+    }
+    if (status == ConsumeOrderlyStatus.SUCCESS) {
+      for (MessageExt m : batch) {
+        tracker.ack(m.getQueueOffset());
+      }
+      finished.complete(Done.getInstance());
+      return;
+    }
+    Duration suspend = context.getSuspendCurrentQueueTimeMillis() > 0
+        ? Duration.ofMillis(context.getSuspendCurrentQueueTimeMillis()) : options.suspendCurrentQueueTime();
+    redeliver(batch, suspend, finished);
+  }
+
+  private void callConcurrently(MessageListenerConcurrently concurrently, List<MessageExt> batch,
+      CompletableFuture<Done> finished) {
     ConsumeConcurrentlyContext context =
         new ConsumeConcurrentlyContext(new MessageQueue(topic, batch.get(0).getBrokerName(), queueId));
     ConsumeConcurrentlyStatus status;
     try {
-      status = listener.consumeMessage(Collections.unmodifiableList(batch), context);
+      status = concurrently.consumeMessage(Collections.unmodifiableList(batch), context);
     } catch (Throwable t) {
       log.warn("Listener of group '{}' threw on {} message(s) of {}#{} from offset {}; redelivering in {}",
           group, batch.size(), topic, queueId, batch.get(0).getQueueOffset(), options.reconsumeDelay(), t);
@@ -206,13 +246,16 @@ final class QueueConsumer {
       finished.complete(Done.getInstance());
       return;
     }
-    List<MessageExt> again = new ArrayList<>(batch.subList(acked, batch.size()));
+    redeliver(new ArrayList<>(batch.subList(acked, batch.size())), options.reconsumeDelay(), finished);
+  }
+
+  /** Delivers {@code again} to the listener once more after {@code delay}, its reconsume counts increased. */
+  private void redeliver(List<MessageExt> again, Duration delay, CompletableFuture<Done> finished) {
     for (MessageExt m : again) {
       m.setReconsumeTimes(m.getReconsumeTimes() + 1);
     }
     try {
-      system.scheduler().scheduleOnce(options.reconsumeDelay(), () -> attempt(again, finished),
-          system.executionContext());
+      system.scheduler().scheduleOnce(delay, () -> attempt(again, finished), system.executionContext());
     } catch (IllegalStateException e) {
       finished.complete(Done.getInstance());
     }

@@ -25,6 +25,7 @@ public class Message {
   private String topic;
   private String tags;
   private String keys;
+  private String shardingKey;
   private byte[] body;
   private final Map<String, String> properties = new LinkedHashMap<>();
 
@@ -91,6 +92,21 @@ public class Message {
     return Collections.unmodifiableList(out);
   }
 
+  /** The sharding key, or null for none (see {@link #setShardingKey}). */
+  public String getShardingKey() {
+    return shardingKey;
+  }
+
+  /**
+   * Sets a sharding key: the producer sends every message with the same key to the same queue of its topic (the
+   * queue at the key's {@code String.hashCode()} modulo the queue count, while that count stays the same), so that an
+   * orderly consumer sees one key's messages in send order. Null or empty: the producer's round-robin. Used by the
+   * producer only, not stored with the message; an explicit queue or selector takes precedence.
+   */
+  public void setShardingKey(String shardingKey) {
+    this.shardingKey = shardingKey;
+  }
+
   public byte[] getBody() {
     return body;
   }
@@ -130,7 +146,8 @@ public class Message {
 
   @Override
   public String toString() {
-    return "Message{topic='" + topic + "', tags='" + tags + "', keys='" + keys + "', properties=" + properties
+    return "Message{topic='" + topic + "', tags='" + tags + "', keys='" + keys + "'"
+        + (shardingKey == null ? "" : ", shardingKey='" + shardingKey + "'") + ", properties=" + properties
         + ", body=" + bodyToString(body) + "}";
   }
 
@@ -154,11 +171,12 @@ public class Message {
       return false;
     }
     return Objects.equals(topic, m.topic) && Objects.equals(tags, m.tags) && Objects.equals(keys, m.keys)
-        && Arrays.equals(body, m.body) && properties.equals(m.properties);
+        && Objects.equals(shardingKey, m.shardingKey) && Arrays.equals(body, m.body)
+        && properties.equals(m.properties);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(topic, tags, keys, Arrays.hashCode(body), properties);
+    return Objects.hash(topic, tags, keys, shardingKey, Arrays.hashCode(body), properties);
   }
 }

@@ -14,6 +14,7 @@ import io.salvo.client.internal.Errors;
 import io.salvo.client.internal.MessageConverter;
 import io.salvo.client.internal.ProducerActor;
 import io.salvo.client.message.Message;
+import io.salvo.client.message.MessageQueue;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
 import io.salvo.core.validation.Validation;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * producer per application is the intended use. Setters may be called at any time; a send reads the values current
  * when it begins.
  *
- * <p>Sending: each send goes to the next queue of its topic in round-robin. A retriable failure (the broker is
+ * <p>Sending: each send goes to the next queue of its topic in round-robin, or, for a message with a
+ * {@linkplain Message#setShardingKey sharding key}, to that key's queue; an ordered send names its queue itself
+ * ({@link #send(Message, MessageQueueSelector, Object)}, {@link #send(Message, MessageQueue)}). A retriable failure (the broker is
  * unavailable, a transport error, no answer) is retried up to {@code retryTimesWhenSendFailed} times (async:
  * {@code retryTimesWhenSendAsyncFailed}) on the next broker address, all within the send timeout. Message ids are
  * made once per send, so a retried message keeps its id; a send that failed with {@link RemotingException} may
@@ -70,7 +74,9 @@ public class DefaultMQProducer extends ClientConfig {
   private volatile Running running;
   private volatile boolean everStarted;
 
-  private record Running(ActorSystem<ProducerActor.Command> system, ExecutorService callbacks, String bornHost) {}
+  /** {@code queueBrokerName}: the brokerName of the queues {@link #fetchPublishMessageQueues} returns. */
+  private record Running(ActorSystem<ProducerActor.Command> system, ExecutorService callbacks, String bornHost,
+      String queueBrokerName) {}
 
   /** A producer of {@code producerGroup}, with the defaults of {@code salvo.client} in the configuration. */
   public DefaultMQProducer(String producerGroup) {
@@ -117,7 +123,7 @@ public class DefaultMQProducer extends ClientConfig {
         t.setDaemon(true);
         return t;
       });
-      running = new Running(system, callbacks, ClientRuntime.localHost());
+      running = new Running(system, callbacks, ClientRuntime.localHost(), addresses.get(0).toString());
       log.info("Producer group '{}' started; brokers {}", producerGroup, addresses);
     }
   }
@@ -160,12 +166,13 @@ public class DefaultMQProducer extends ClientConfig {
       throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
     Running r = requireRunning();
     List<io.salvo.core.protocol.v1.Message> wire = convert(r, List.of(checked(msg)));
-    return await(submit(r, msg.getTopic(), wire, timeout, retryTimesWhenSendFailed), timeout);
+    return await(submit(r, msg.getTopic(), ProducerActor.Target.shardingKey(msg.getShardingKey()), wire, timeout,
+        retryTimesWhenSendFailed), timeout);
   }
 
   /**
-   * Sends a batch of messages of one topic in one request: they get consecutive offsets in one queue. The result's
-   * msgId is the ids joined by ','.
+   * Sends a batch of messages of one topic in one request: they get consecutive offsets in one queue (their sharding
+   * key's queue when they have one: it must then be the same for all). The result's msgId is the ids joined by ','.
    */
   public SendResult send(Collection<? extends Message> msgs)
       throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
@@ -176,13 +183,176 @@ public class DefaultMQProducer extends ClientConfig {
   public SendResult send(Collection<? extends Message> msgs, long timeout)
       throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
     Running r = requireRunning();
-    String topic;
+    String topic = checkedBatch(msgs);
+    return await(submit(r, topic, ProducerActor.Target.shardingKey(batchShardingKey(msgs)),
+        convert(r, new ArrayList<>(msgs)), timeout, retryTimesWhenSendFailed), timeout);
+  }
+
+  // ---- ordered: the caller chooses the queue ----
+
+  /**
+   * The topic's queues in queue id order, to choose from in a {@link MessageQueueSelector} (RocketMQ's
+   * {@code fetchPublishMessageQueues}): from the producer's cached route while it is fresh, otherwise asked of a
+   * broker within the request timeout. A queue's brokerName is the first configured broker address and is only
+   * informative: any broker serves any queue, so topic and queue id alone name it.
+   *
+   * @throws MQClientException for an invalid topic name, an unknown topic (TOPIC_NOT_FOUND when auto-create is off),
+   *     no broker answering in time, or a producer not started
+   */
+  public List<MessageQueue> fetchPublishMessageQueues(String topic) throws MQClientException {
+    Running r = requireRunning();
     try {
-      topic = MessageConverter.validateBatch(msgs, maxMessageSize);
+      Validation.checkTopic(topic);
     } catch (SalvoException e) {
       throw MQClientException.of(e);
     }
-    return await(submit(r, topic, convert(r, new ArrayList<>(msgs)), timeout, retryTimesWhenSendFailed), timeout);
+    long timeout = settings.requestTimeout().toMillis();
+    try {
+      return queuesOf(r, topic, queueCount(r, topic, timeout).get());
+    } catch (ExecutionException e) {
+      SalvoClientException failure = toClientException(e.getCause(), timeout);
+      throw failure instanceof MQClientException c ? c
+          : new MQClientException(failure.errorCode(), failure.getMessage(), failure);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MQClientException(ErrorCode.BAD_REQUEST, "interrupted while fetching the queues of topic '" + topic
+          + "'", e);
+    }
+  }
+
+  /**
+   * Sends to the queue {@code selector} picks from the topic's queues (RocketMQ's ordered send): messages sent to one
+   * queue are stored, and consumed by an orderly listener, in send order. The selector runs on this thread. Retries
+   * go to the same queue. Throws MQClientException when the selector throws, returns null or a queue that is not
+   * one of the topic's.
+   */
+  public SendResult send(Message msg, MessageQueueSelector selector, Object arg)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    return send(msg, selector, arg, sendMsgTimeout);
+  }
+
+  /** As {@link #send(Message, MessageQueueSelector, Object)}, waiting at most {@code timeout} ms in all. */
+  public SendResult send(Message msg, MessageQueueSelector selector, Object arg, long timeout)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    Running r = requireRunning();
+    checked(msg);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+    CompletableFuture<SendResult> sent = queueCount(r, msg.getTopic(), timeout)
+        .thenCompose(count -> submit(r, msg.getTopic(), selected(r, msg, selector, arg, count),
+            convert(r, List.of(msg)), remainingMillis(deadline), retryTimesWhenSendFailed));
+    return await(sent, timeout);
+  }
+
+  /**
+   * The asynchronous ordered send: the queue is chosen as in {@link #send(Message, MessageQueueSelector, Object)}
+   * (the selector runs on the producer's callback threads), {@code sendCallback} gets the result or the failure.
+   */
+  public void send(Message msg, MessageQueueSelector selector, Object arg, SendCallback sendCallback)
+      throws MQClientException, RemotingException, InterruptedException {
+    send(msg, selector, arg, sendCallback, sendMsgTimeout);
+  }
+
+  /** As {@link #send(Message, MessageQueueSelector, Object, SendCallback)} with a timeout in ms. */
+  public void send(Message msg, MessageQueueSelector selector, Object arg, SendCallback sendCallback, long timeout)
+      throws MQClientException, RemotingException, InterruptedException {
+    Running r = requireRunning();
+    CompletableFuture<SendResult> sent;
+    try {
+      MessageConverter.validate(msg, maxMessageSize);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+      sent = mapped(queueCount(r, msg.getTopic(), timeout)
+          .thenApplyAsync(count -> selected(r, msg, selector, arg, count), r.callbacks())
+          .thenCompose(target -> submit(r, msg.getTopic(), target, convert(r, List.of(msg)),
+              remainingMillis(deadline), retryTimesWhenSendAsyncFailed)), timeout);
+    } catch (SalvoException e) {
+      sent = CompletableFuture.failedFuture(MQClientException.of(e));
+    }
+    callBack(r, sent, sendCallback);
+  }
+
+  /** Sends to one queue of the message's topic (retries go to the same queue). */
+  public SendResult send(Message msg, MessageQueue mq)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    return send(msg, mq, sendMsgTimeout);
+  }
+
+  /**
+   * As {@link #send(Message, MessageQueue)}, waiting at most {@code timeout} ms. A queue id the topic does not have
+   * fails with MQBrokerException (INVALID_QUEUE), a queue of another topic with MQClientException.
+   */
+  public SendResult send(Message msg, MessageQueue mq, long timeout)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    Running r = requireRunning();
+    ProducerActor.Target target = queueTarget(checked(msg).getTopic(), mq);
+    return await(submit(r, msg.getTopic(), target, convert(r, List.of(msg)), timeout, retryTimesWhenSendFailed),
+        timeout);
+  }
+
+  /** Sends a batch of one topic to one queue of it, in one request. */
+  public SendResult send(Collection<? extends Message> msgs, MessageQueue mq)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    return send(msgs, mq, sendMsgTimeout);
+  }
+
+  /** As {@link #send(Collection, MessageQueue)}, waiting at most {@code timeout} ms. */
+  public SendResult send(Collection<? extends Message> msgs, MessageQueue mq, long timeout)
+      throws MQClientException, RemotingException, MQBrokerException, InterruptedException {
+    Running r = requireRunning();
+    String topic = checkedBatch(msgs);
+    ProducerActor.Target target = queueTarget(topic, mq);
+    return await(submit(r, topic, target, convert(r, new ArrayList<>(msgs)), timeout, retryTimesWhenSendFailed),
+        timeout);
+  }
+
+  private CompletableFuture<Integer> queueCount(Running r, String topic, long timeout) {
+    CompletableFuture<Integer> count = new CompletableFuture<>();
+    r.system().tell(new ProducerActor.GetQueueCount(topic, count));
+    return count.orTimeout(Math.max(1, timeout), TimeUnit.MILLISECONDS);
+  }
+
+  private static List<MessageQueue> queuesOf(Running r, String topic, int queueCount) {
+    List<MessageQueue> queues = new ArrayList<>(queueCount);
+    for (int q = 0; q < queueCount; q++) {
+      queues.add(new MessageQueue(topic, r.queueBrokerName(), q));
+    }
+    return List.copyOf(queues);
+  }
+
+  /** The selector's choice as a send target; throws (unchecked, for a future) MQClientException for a bad one. */
+  private ProducerActor.Target selected(Running r, Message msg, MessageQueueSelector selector, Object arg, int queueCount) {
+    if (selector == null) {
+      throw new CompletionException(new MQClientException(ErrorCode.BAD_REQUEST,
+          ErrorCode.BAD_REQUEST.format("the MessageQueueSelector is null")));
+    }
+    MessageQueue chosen;
+    try {
+      chosen = selector.select(queuesOf(r, msg.getTopic(), queueCount), msg, arg);
+    } catch (RuntimeException e) {
+      throw new CompletionException(new MQClientException(ErrorCode.BAD_REQUEST,
+          ErrorCode.BAD_REQUEST.format("the MessageQueueSelector threw " + e), e));
+    }
+    if (chosen == null || chosen.getQueueId() >= queueCount) {
+      throw new CompletionException(new MQClientException(ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST.format(
+          "the MessageQueueSelector returned " + chosen + ", not one of the " + queueCount + " queues of topic '"
+              + msg.getTopic() + "'")));
+    }
+    try {
+      return queueTarget(msg.getTopic(), chosen);
+    } catch (MQClientException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private static ProducerActor.Target queueTarget(String topic, MessageQueue mq) throws MQClientException {
+    if (mq == null || !topic.equals(mq.getTopic()) || mq.getQueueId() < 0) {
+      throw new MQClientException(ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST.format(
+          "queue " + mq + " is not a queue of topic '" + topic + "'"));
+    }
+    return ProducerActor.Target.queue(mq.getQueueId());
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
   }
 
   // ---- async ----
@@ -202,7 +372,11 @@ public class DefaultMQProducer extends ClientConfig {
   public void send(Message msg, SendCallback sendCallback, long timeout)
       throws MQClientException, RemotingException, InterruptedException {
     Running r = requireRunning();
-    sendAsync(r, msg, timeout).whenCompleteAsync((result, failure) -> {
+    callBack(r, sendAsync(r, msg, timeout), sendCallback);
+  }
+
+  private void callBack(Running r, CompletableFuture<SendResult> sent, SendCallback sendCallback) {
+    sent.whenCompleteAsync((result, failure) -> {
       try {
         if (failure == null) {
           sendCallback.onSuccess(result);
@@ -230,8 +404,8 @@ public class DefaultMQProducer extends ClientConfig {
   private CompletableFuture<SendResult> sendAsync(Running r, Message msg, long timeout) {
     try {
       MessageConverter.validate(msg, maxMessageSize);
-      return mapped(submit(r, msg.getTopic(), convert(r, List.of(msg)), timeout, retryTimesWhenSendAsyncFailed),
-          timeout);
+      return mapped(submit(r, msg.getTopic(), ProducerActor.Target.shardingKey(msg.getShardingKey()),
+          convert(r, List.of(msg)), timeout, retryTimesWhenSendAsyncFailed), timeout);
     } catch (SalvoException e) {
       return CompletableFuture.failedFuture(MQClientException.of(e));
     }
@@ -246,7 +420,7 @@ public class DefaultMQProducer extends ClientConfig {
   public void sendOneway(Message msg) throws MQClientException, RemotingException, InterruptedException {
     Running r = requireRunning();
     List<io.salvo.core.protocol.v1.Message> wire = convert(r, List.of(checked(msg)));
-    submit(r, msg.getTopic(), wire, sendMsgTimeout, 0);
+    submit(r, msg.getTopic(), ProducerActor.Target.shardingKey(msg.getShardingKey()), wire, sendMsgTimeout, 0);
   }
 
   // ---- plumbing ----
@@ -260,6 +434,31 @@ public class DefaultMQProducer extends ClientConfig {
     }
   }
 
+  private String checkedBatch(Collection<? extends Message> msgs) throws MQClientException {
+    try {
+      return MessageConverter.validateBatch(msgs, maxMessageSize);
+    } catch (SalvoException e) {
+      throw MQClientException.of(e);
+    }
+  }
+
+  /** The batch's common sharding key (null for none); a batch goes to one queue, so two different keys are refused. */
+  private static String batchShardingKey(Collection<? extends Message> msgs) throws MQClientException {
+    String key = null;
+    boolean first = true;
+    for (Message m : msgs) {
+      String k = m.getShardingKey() == null || m.getShardingKey().isEmpty() ? null : m.getShardingKey();
+      if (first) {
+        key = k;
+        first = false;
+      } else if (!Objects.equals(key, k)) {
+        throw new MQClientException(ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST.format("a batch goes to one queue,"
+            + " so its messages must share one sharding key (or have none); got '" + key + "' and '" + k + "'"));
+      }
+    }
+    return key;
+  }
+
   private static List<io.salvo.core.protocol.v1.Message> convert(Running r, List<? extends Message> msgs) {
     long now = System.currentTimeMillis();
     List<io.salvo.core.protocol.v1.Message> out = new ArrayList<>(msgs.size());
@@ -269,11 +468,11 @@ public class DefaultMQProducer extends ClientConfig {
     return out;
   }
 
-  private CompletableFuture<SendResult> submit(Running r, String topic, List<io.salvo.core.protocol.v1.Message> wire,
-      long timeout, int retries) {
+  private CompletableFuture<SendResult> submit(Running r, String topic, ProducerActor.Target target,
+      List<io.salvo.core.protocol.v1.Message> wire, long timeout, int retries) {
     long millis = Math.max(1, timeout);
     CompletableFuture<SendResult> reply = new CompletableFuture<>();
-    r.system().tell(new ProducerActor.Send(topic, wire, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis),
+    r.system().tell(new ProducerActor.Send(topic, target, wire, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis),
         Duration.ofMillis(millis), retries, reply));
     return reply.orTimeout(millis + GUARD_MILLIS, TimeUnit.MILLISECONDS);
   }
