@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * the listener in batches of at most {@code consumeMessageBatchMaxSize}: with a {@link MessageListenerConcurrently},
  * concurrently and possibly out of order; with a {@link MessageListenerOrderly}, one batch of a queue at a time in
  * offset order (a queue whose listener asks to suspend pauses for {@code suspendCurrentQueueTimeMillis}, then gets
- * the same batch again). Within one consumer no queue is ever consumed by two calls at once; while the group's
- * queues move between members (one joins or leaves) the old and the new owner of a queue may still overlap briefly.
+ * the same batch again). A queue is consumed by one member of the group at a time: when the group moves it (a member
+ * joins or leaves), the old owner stops it and commits before the new owner starts it from that commit.
  * At most {@code pullThresholdForQueue} messages per queue are held (the stream from the broker is backpressured
  * beyond that, plus at most one received element).
  *

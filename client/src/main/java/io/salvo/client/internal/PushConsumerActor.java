@@ -20,6 +20,7 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
 import io.salvo.core.protocol.v1.QueueAssignment;
+import io.salvo.core.protocol.v1.QueueRef;
 import io.salvo.core.protocol.v1.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Every commit interval, each queue whose commit offset (smallest unconsumed offset) changed is committed
  *       with the current generation; one commit per queue at a time. FENCED means the queue went to another member:
  *       its stream stops.
- *   <li>A queue that leaves the assignment stops pulling, lets its listener calls finish, commits, and is removed.
+ *   <li>A queue that leaves the assignment stops pulling, lets its listener calls finish, commits, and is removed;
+ *       a heartbeat goes out at once. Every heartbeat lists the queues the consumer still has (one heartbeat in
+ *       flight at a time), and the group gives a queue to its next owner only after its old owner stopped listing
+ *       it, so two members never consume one queue at once.
  *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, close connections, stop the system;
  *       bounded by the shutdown timeout, then the request timeout for the last commits.
  * </ul>
@@ -111,6 +115,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   private long generation = -1;
   private Duration heartbeatInterval;
   private int heartbeatFailures;
+  /** One heartbeat at a time, so that the broker never sees an older list of held queues after a newer one. */
+  private boolean heartbeatInFlight;
+  private boolean heartbeatAgain;
   private CompletableFuture<Void> shutdownReply;
   private boolean closing;
 
@@ -161,13 +168,36 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     if (shutdownReply != null) {
       return this;
     }
+    if (heartbeatInFlight) {
+      heartbeatAgain = true;
+      return this;
+    }
+    heartbeatInFlight = true;
+    HeartbeatRequest.Builder request = heartbeat.toBuilder();
+    for (QueueKey key : queues.keySet()) {
+      request.addHeld(QueueRef.newBuilder().setTopic(key.topic()).setQueueId(key.queueId()));
+    }
     BrokerAddress address = connections.address(addressIndex);
-    getContext().pipeToSelf(call(() -> connections.client(address).heartbeat(heartbeat)),
+    HeartbeatRequest sent = request.build();
+    getContext().pipeToSelf(call(() -> connections.client(address).heartbeat(sent)),
         (response, failure) -> new HeartbeatAnswered(address, response, failure));
     return this;
   }
 
+  private void scheduleHeartbeat(Duration after) {
+    timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatAgain ? Duration.ZERO : after);
+    heartbeatAgain = false;
+  }
+
+  /** Heartbeats now (or right after the one in flight): a queue was dropped, so its new owner may have it sooner. */
+  private void heartbeatSoon() {
+    if (shutdownReply == null) {
+      timers.startSingleTimer(HeartbeatTick.INSTANCE, Duration.ZERO);
+    }
+  }
+
   private Behavior<Command> onHeartbeatAnswered(HeartbeatAnswered answered) {
+    heartbeatInFlight = false;
     if (shutdownReply != null) {
       return this;
     }
@@ -182,8 +212,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         getContext().getLog().debug("Consumer group '{}': {}", setup.group(), error.getMessage());
       }
       addressIndex++;
-      timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatFailures < 3 ? Duration.ofMillis(200)
-          : heartbeatInterval);
+      scheduleHeartbeat(heartbeatFailures < 3 ? Duration.ofMillis(200) : heartbeatInterval);
       return this;
     }
     if (heartbeatFailures > 0) {
@@ -195,7 +224,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     if (response.getHeartbeatIntervalMs() > 0) {
       heartbeatInterval = Duration.ofMillis(response.getHeartbeatIntervalMs());
     }
-    timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatInterval);
+    scheduleHeartbeat(heartbeatInterval);
     applyAssignment(response);
     return this;
   }
@@ -267,8 +296,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         getContext().getLog().warn("Consumer group '{}': cannot start {} ({}); retrying at the next heartbeat",
             setup.group(), resolved.key(), resolved.error().getMessage());
       }
-      queues.remove(resolved.key());
-      maybeFinish();
+      removeQueue(resolved.key());
       return this;
     }
     entry.consumer = new QueueConsumer(setup.group(), setup.clientId(), resolved.key().topic(),
@@ -305,9 +333,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   private void finalCommit(QueueKey key, QueueEntry entry) {
     long offset = entry.consumer.tracker().commitOffset();
     if (offset == entry.lastCommitted || offset < 0) {
-      queues.remove(key);
+      removeQueue(key);
       getContext().getLog().info("Consumer group '{}': stopped {} at offset {}", setup.group(), key, offset);
-      maybeFinish();
     } else if (entry.commitInFlight) {
       entry.finalCommitPending = true;
     } else {
@@ -362,8 +389,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       getContext().getLog().info("Consumer group '{}': {} was reassigned ({}); stopping it", setup.group(),
           answered.key(), error.getMessage());
       if (entry.stopped) {
-        queues.remove(answered.key());
-        maybeFinish();
+        removeQueue(answered.key());
         return this;
       }
       stopQueue(answered.key());
@@ -378,8 +404,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         entry.finalCommitPending = false;
         finalCommit(answered.key(), entry);
       } else {
-        queues.remove(answered.key());
-        maybeFinish();
+        removeQueue(answered.key());
       }
     }
     return this;
@@ -413,6 +438,13 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     timers.startSingleTimer(FinalDeadline.INSTANCE, requestTimeout());
     return maybeFinish();
+  }
+
+  /** Drops a stopped (or never started) queue; the next heartbeat tells the group, so it may go to another member. */
+  private void removeQueue(QueueKey key) {
+    queues.remove(key);
+    heartbeatSoon();
+    maybeFinish();
   }
 
   private Behavior<Command> maybeFinish() {

@@ -25,20 +25,35 @@ import io.salvo.persistence.events.GroupEvent;
 import io.salvo.persistence.events.GroupEvent.MemberJoined;
 import io.salvo.persistence.events.GroupEvent.MemberLeft;
 import io.salvo.persistence.events.GroupEvent.OffsetCommitted;
+import io.salvo.persistence.events.GroupEvent.QueueGranted;
+import io.salvo.persistence.events.GroupEvent.QueueReleased;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * A consumer group, one sharded entity per group name. It owns, persisted: the members, the assignment
- * generation (bumped whenever membership changes) and the committed offset of every queue the group
- * consumes. Members heartbeat with their subscriptions (kept in memory) and get their queues back: each
- * topic's queues are split averagely among the members subscribed to it, so a queue has one owner at a
- * time. A commit from a member that does not own the queue now is rejected (FENCED), so a member that lost
- * a queue cannot move the group's offset.
+ * generation (bumped whenever membership changes), which member holds which queue (its grants) and the committed
+ * offset of every queue the group consumes.
+ *
+ * <p>Members heartbeat with their subscriptions and the queues they still have (both kept in memory). Each topic's
+ * queues are split among the members subscribed to it by {@link QueueAllocation#sticky} (fair shares; a member keeps
+ * what it holds where it can). A queue is handed over release-before-grant, so it is never consumed by two members
+ * at once:
+ * <ul>
+ *   <li>a queue is granted (persisted, {@code QueueGranted}) to its target member only while no other member holds a
+ *       grant for it; a heartbeat's reply lists the queues granted to the member that are still its target;
+ *   <li>a queue taken from a member is left out of its replies, so it stops consuming, commits, and drops it; its
+ *       grant ends ({@code QueueReleased}) at its first heartbeat that no longer lists the queue, and the new owner
+ *       gets it at the new owner's next heartbeat;
+ *   <li>a member whose session expires leaves the group with all its grants.
+ * </ul>
+ * A commit is accepted only from the member holding the queue's grant (else FENCED), so a member that lost a queue
+ * cannot move the group's offset.
  */
 public final class ConsumerGroupEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ConsumerGroupEntity.Command, GroupEvent, ConsumerGroupEntity.State> {
@@ -59,9 +74,12 @@ public final class ConsumerGroupEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A member is alive and subscribed to these topics (topic → its queue count); replies its assignment. */
-  public record Heartbeat(String clientId, Map<String, Integer> topics, ActorRef<Assignment> replyTo)
-      implements Command {}
+  /**
+   * A member is alive, subscribed to these topics (topic → its queue count) and still has the {@code held} queues
+   * (entity ids, {@code topic#queueId}); replies its assignment.
+   */
+  public record Heartbeat(String clientId, Map<String, Integer> topics, Set<String> held,
+      ActorRef<Assignment> replyTo) implements Command {}
 
   /** Commits the group's offset of one queue: the offset of the next message to consume. */
   public record CommitOffset(String clientId, long generation, String topic, int queueId, long offset,
@@ -84,30 +102,53 @@ public final class ConsumerGroupEntity
 
   public record CommitRejected(ErrorCode code, String message) implements CommitReply {}
 
-  public record Description(String group, long generation, List<String> members, Map<String, Long> offsets)
-      implements CborSerializable {}
+  /** {@code grants}: queue entity id to the member holding it. */
+  public record Description(String group, long generation, List<String> members, Map<String, Long> offsets,
+      Map<String, String> grants) implements CborSerializable {}
 
   // ---- state
 
-  /** Persisted state: members (client id → joined at), generation, offsets by queue entity id. Immutable. */
-  public record State(Map<String, Long> members, long generation, Map<String, Long> offsets)
-      implements CborSerializable {
+  /**
+   * Persisted state: members (client id → joined at), generation, offsets and grants (member holding the queue) by
+   * queue entity id. Immutable.
+   */
+  public record State(Map<String, Long> members, long generation, Map<String, Long> offsets,
+      Map<String, String> grants) implements CborSerializable {
+    public State {
+      grants = grants == null ? Map.of() : grants; // snapshots written before grants existed
+    }
+
     State withMember(String clientId, long generation, long at) {
       Map<String, Long> m = new TreeMap<>(members);
       m.put(clientId, at);
-      return new State(m, generation, offsets);
+      return new State(m, generation, offsets, grants);
     }
 
+    /** Without the member and its grants. */
     State withoutMember(String clientId, long generation) {
       Map<String, Long> m = new TreeMap<>(members);
       m.remove(clientId);
-      return new State(m, generation, offsets);
+      Map<String, String> g = new TreeMap<>(grants);
+      g.values().removeIf(clientId::equals);
+      return new State(m, generation, offsets, g);
     }
 
     State withOffset(String queue, long offset) {
       Map<String, Long> o = new HashMap<>(offsets);
       o.put(queue, offset);
-      return new State(members, generation, o);
+      return new State(members, generation, o, grants);
+    }
+
+    State withGrant(String queue, String clientId) {
+      Map<String, String> g = new TreeMap<>(grants);
+      g.put(queue, clientId);
+      return new State(members, generation, offsets, g);
+    }
+
+    State withoutGrant(String queue, String clientId) {
+      Map<String, String> g = new TreeMap<>(grants);
+      g.remove(queue, clientId);
+      return new State(members, generation, offsets, g);
     }
   }
 
@@ -130,7 +171,7 @@ public final class ConsumerGroupEntity
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), 0, Map.of());
+    return new State(Map.of(), 0, Map.of(), Map.of());
   }
 
   @Override
@@ -148,18 +189,56 @@ public final class ConsumerGroupEntity
     String clientId = heartbeat.clientId();
     lastSeenNanos.put(clientId, System.nanoTime());
     subscriptions.put(clientId, Map.copyOf(heartbeat.topics()));
-    if (state.members().containsKey(clientId)) {
+    long now = System.currentTimeMillis();
+    List<GroupEvent> events = new ArrayList<>();
+    State current = state;
+    if (!state.members().containsKey(clientId)) {
+      context.getLog().info("group {}: member {} joined (generation {})", group, clientId, state.generation() + 1);
+      MemberJoined joined = new MemberJoined(clientId, state.generation() + 1, now);
+      events.add(joined);
+      current = apply(current, joined);
+    }
+    Map<String, List<Integer>> target = targetOf(current, clientId);
+    // Grants the member gave up: taken from it, and no longer among the queues it still has.
+    for (Map.Entry<String, String> grant : new ArrayList<>(current.grants().entrySet())) {
+      if (grant.getValue().equals(clientId) && !heartbeat.held().contains(grant.getKey())
+          && !isTarget(target, grant.getKey())) {
+        QueueId queue = QueueId.parse(grant.getKey());
+        QueueReleased released = new QueueReleased(queue.topic(), queue.index(), clientId, now);
+        events.add(released);
+        current = apply(current, released);
+      }
+    }
+    // Its target queues that nobody holds now.
+    for (Map.Entry<String, List<Integer>> topic : target.entrySet()) {
+      for (int q : topic.getValue()) {
+        String queue = QueueId.of(topic.getKey(), q).entityId();
+        if (!current.grants().containsKey(queue)) {
+          QueueGranted granted = new QueueGranted(topic.getKey(), q, clientId, now);
+          events.add(granted);
+          current = apply(current, granted);
+        }
+      }
+    }
+    if (events.isEmpty()) {
       return Effect().reply(heartbeat.replyTo(), assignmentOf(state, clientId));
     }
-    context.getLog().info("group {}: member {} joined (generation {})", group, clientId, state.generation() + 1);
-    return Effect()
-        .persist(new MemberJoined(clientId, state.generation() + 1, System.currentTimeMillis()))
-        .thenReply(heartbeat.replyTo(), after -> assignmentOf(after, clientId));
+    return Effect().persist(events).thenReply(heartbeat.replyTo(), after -> assignmentOf(after, clientId));
+  }
+
+  private State apply(State state, GroupEvent event) {
+    return eventHandler().apply(state, event);
+  }
+
+  private static boolean isTarget(Map<String, List<Integer>> target, String queue) {
+    QueueId id = QueueId.parse(queue);
+    List<Integer> queues = target.get(id.topic());
+    return queues != null && queues.contains(id.index());
   }
 
   private ReplyEffect<GroupEvent, State> onCommitOffset(State state, CommitOffset commit) {
     String queue = QueueId.of(commit.topic(), commit.queueId()).entityId();
-    if (!ownsQueue(state, commit.clientId(), commit.topic(), commit.queueId())) {
+    if (!commit.clientId().equals(state.grants().get(queue))) {
       return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED,
           ErrorCode.FENCED.format(commit.clientId(), group, commit.generation(), state.generation())));
     }
@@ -174,7 +253,8 @@ public final class ConsumerGroupEntity
 
   private ReplyEffect<GroupEvent, State> onDescribe(State state, Describe describe) {
     return Effect().reply(describe.replyTo(),
-        new Description(group, state.generation(), List.copyOf(state.members().keySet()), new TreeMap<>(state.offsets())));
+        new Description(group, state.generation(), List.copyOf(state.members().keySet()), new TreeMap<>(state.offsets()),
+            new TreeMap<>(state.grants())));
   }
 
   private ReplyEffect<GroupEvent, State> onCheckSessions(State state, CheckSessions check) {
@@ -198,22 +278,36 @@ public final class ConsumerGroupEntity
     return Effect().persist(left).thenNoReply();
   }
 
-  private boolean ownsQueue(State state, String clientId, String topic, int queueId) {
+  /** The member's target queues by topic: its share of each subscribed topic, sticky to the current grants. */
+  private Map<String, List<Integer>> targetOf(State state, String clientId) {
+    Map<String, List<Integer>> target = new TreeMap<>();
     if (!state.members().containsKey(clientId)) {
-      return false;
+      return target;
     }
-    Map<String, Integer> topics = subscriptions.get(clientId);
-    Integer queueCount = topics == null ? null : topics.get(topic);
-    return queueCount != null && QueueAllocation.averagely(membersOf(state, topic), queueCount, clientId).contains(queueId);
+    for (Map.Entry<String, Integer> topic : subscriptions.getOrDefault(clientId, Map.of()).entrySet()) {
+      Map<Integer, String> holders = new HashMap<>();
+      state.grants().forEach((queue, member) -> {
+        QueueId id = QueueId.parse(queue);
+        if (id.topic().equals(topic.getKey())) {
+          holders.put(id.index(), member);
+        }
+      });
+      target.put(topic.getKey(),
+          QueueAllocation.sticky(membersOf(state, topic.getKey()), topic.getValue(), holders).get(clientId));
+    }
+    return target;
   }
 
+  /** The queues granted to the member that are still its target, with the group's committed offsets. */
   private Assignment assignmentOf(State state, String clientId) {
     List<QueueAssignment> queues = new ArrayList<>();
-    Map<String, Integer> topics = subscriptions.getOrDefault(clientId, Map.of());
-    for (Map.Entry<String, Integer> topic : new TreeMap<>(topics).entrySet()) {
-      for (int q : QueueAllocation.averagely(membersOf(state, topic.getKey()), topic.getValue(), clientId)) {
-        Long offset = state.offsets().get(QueueId.of(topic.getKey(), q).entityId());
-        queues.add(new QueueAssignment(topic.getKey(), q, offset == null ? -1 : offset));
+    for (Map.Entry<String, List<Integer>> topic : targetOf(state, clientId).entrySet()) {
+      for (int q : topic.getValue()) {
+        String queue = QueueId.of(topic.getKey(), q).entityId();
+        if (clientId.equals(state.grants().get(queue))) {
+          Long offset = state.offsets().get(queue);
+          queues.add(new QueueAssignment(topic.getKey(), q, offset == null ? -1 : offset));
+        }
       }
     }
     return new Assignment(state.generation(), queues);
@@ -238,6 +332,8 @@ public final class ConsumerGroupEntity
         .onEvent(MemberJoined.class, (state, e) -> state.withMember(e.clientId(), e.generation(), e.timestamp()))
         .onEvent(MemberLeft.class, (state, e) -> state.withoutMember(e.clientId(), e.generation()))
         .onEvent(OffsetCommitted.class, (state, e) -> state.withOffset(QueueId.of(e.topic(), e.queueId()).entityId(), e.offset()))
+        .onEvent(QueueGranted.class, (state, e) -> state.withGrant(QueueId.of(e.topic(), e.queueId()).entityId(), e.clientId()))
+        .onEvent(QueueReleased.class, (state, e) -> state.withoutGrant(QueueId.of(e.topic(), e.queueId()).entityId(), e.clientId()))
         .build();
   }
 

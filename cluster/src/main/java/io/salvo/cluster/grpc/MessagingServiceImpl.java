@@ -24,6 +24,7 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.QueueRef;
 import io.salvo.core.protocol.v1.MessagingService;
 import io.salvo.core.protocol.v1.PublishRequests;
 import io.salvo.core.protocol.v1.PublishResponses;
@@ -37,7 +38,9 @@ import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Subscription;
 import io.salvo.core.validation.Validation;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -92,6 +95,11 @@ public final class MessagingServiceImpl implements MessagingService {
             Validation.checkTopic(s.getTopic());
             parseFilter(s.getFilter());
           }
+          Set<String> held = new HashSet<>();
+          for (QueueRef q : in.getHeldList()) {
+            Validation.checkTopic(q.getTopic());
+            held.add(QueueId.of(q.getTopic(), q.getQueueId()).entityId());
+          }
           // Topics that do not exist yet are left out of the assignment; the member asks again next heartbeat.
           Map<String, Integer> queueCounts = new HashMap<>();
           CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
@@ -115,7 +123,8 @@ public final class MessagingServiceImpl implements MessagingService {
           return all.thenCompose(done -> Asks.ask(
                   sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
                   (ActorRef<ConsumerGroupEntity.Assignment> replyTo) ->
-                      new ConsumerGroupEntity.Heartbeat(in.getClientId(), Map.copyOf(queueCounts), replyTo),
+                      new ConsumerGroupEntity.Heartbeat(in.getClientId(), Map.copyOf(queueCounts), Set.copyOf(held),
+                          replyTo),
                   settings.storeTimeout(), "heartbeat of group '" + in.getGroup() + "'"))
               .thenApply(assignment -> {
                 HeartbeatResponse.Builder out = HeartbeatResponse.newBuilder()

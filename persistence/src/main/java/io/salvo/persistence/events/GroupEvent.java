@@ -2,7 +2,7 @@ package io.salvo.persistence.events;
 
 /**
  * Journal events of a consumer group entity ({@code ConsumerGroupEntity}): members, the assignment
- * generation, and committed offsets.
+ * generation, which member holds which queue, and committed offsets.
  */
 public sealed interface GroupEvent extends SalvoEvent {
 
@@ -11,6 +11,12 @@ public sealed interface GroupEvent extends SalvoEvent {
 
   /** A member left or its session expired; the generation moved to {@code generation}. */
   record MemberLeft(String clientId, long generation, long timestamp) implements GroupEvent {}
+
+  /** Queue {@code topic#queueId} was given to member {@code clientId}: only it may consume and commit the queue. */
+  record QueueGranted(String topic, int queueId, String clientId, long timestamp) implements GroupEvent {}
+
+  /** Member {@code clientId} stopped consuming queue {@code topic#queueId}; the queue may go to another member. */
+  record QueueReleased(String topic, int queueId, String clientId, long timestamp) implements GroupEvent {}
 
   /** The group consumed queue {@code topic#queueId} up to (excluding) {@code offset}. */
   record OffsetCommitted(String topic, int queueId, long offset, long timestamp) implements GroupEvent {}

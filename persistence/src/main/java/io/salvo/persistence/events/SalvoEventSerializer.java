@@ -22,7 +22,7 @@ import java.util.Map;
  *   <li>lists and maps: unsigned varint count, then the elements (maps: key, value).
  * </ul>
  * The manifest names the event type and its layout ({@code MA1}, {@code TC1}, {@code GJ1}, {@code GL1},
- * {@code GO1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
+ * {@code GO1}, {@code GG1}, {@code GR1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
  * an older minor version ignore the fields they do not know (trailing bytes), and readers of a newer version
  * default the fields an older payload lacks. An incompatible change gets a new manifest ({@code MA2}) and the
  * old reader stays.
@@ -46,6 +46,8 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   public static final String MEMBER_JOINED = "GJ1";
   public static final String MEMBER_LEFT = "GL1";
   public static final String OFFSET_COMMITTED = "GO1";
+  public static final String QUEUE_GRANTED = "GG1";
+  public static final String QUEUE_RELEASED = "GR1";
 
   /** Used by Akka's serialization extension. */
   public SalvoEventSerializer(ExtendedActorSystem system) {
@@ -72,6 +74,10 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return MEMBER_LEFT;
     } else if (o instanceof GroupEvent.OffsetCommitted) {
       return OFFSET_COMMITTED;
+    } else if (o instanceof GroupEvent.QueueGranted) {
+      return QUEUE_GRANTED;
+    } else if (o instanceof GroupEvent.QueueReleased) {
+      return QUEUE_RELEASED;
     }
     throw unknownType(o);
   }
@@ -93,6 +99,10 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
           + Writer.varLongSize(c.offset()) + Writer.varLongSize(c.timestamp()));
       w.string(c.topic()).varLong(c.queueId()).varLong(c.offset()).varLong(c.timestamp());
       return w.done();
+    } else if (o instanceof GroupEvent.QueueGranted g) {
+      return writeQueueHolder(g.topic(), g.queueId(), g.clientId(), g.timestamp());
+    } else if (o instanceof GroupEvent.QueueReleased r) {
+      return writeQueueHolder(r.topic(), r.queueId(), r.clientId(), r.timestamp());
     }
     throw unknownType(o);
   }
@@ -129,10 +139,22 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
         r.end();
         return e;
       }
+      case QUEUE_GRANTED: {
+        Reader r = new Reader(bytes, manifest);
+        GroupEvent.QueueGranted e = new GroupEvent.QueueGranted(r.string(), r.varInt(), r.string(), r.varLong());
+        r.end();
+        return e;
+      }
+      case QUEUE_RELEASED: {
+        Reader r = new Reader(bytes, manifest);
+        GroupEvent.QueueReleased e = new GroupEvent.QueueReleased(r.string(), r.varInt(), r.string(), r.varLong());
+        r.end();
+        return e;
+      }
       default:
         throw new NotSerializableException("SalvoEventSerializer: unknown manifest '" + manifest
             + "' (this build reads " + List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
-            OFFSET_COMMITTED) + ")");
+            OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED) + ")");
     }
   }
 
@@ -201,6 +223,13 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   private static byte[] writeMember(String clientId, long generation, long timestamp) {
     Writer w = new Writer(Writer.stringSize(clientId) + Writer.varLongSize(generation) + Writer.varLongSize(timestamp));
     w.string(clientId).varLong(generation).varLong(timestamp);
+    return w.done();
+  }
+
+  private static byte[] writeQueueHolder(String topic, int queueId, String clientId, long timestamp) {
+    Writer w = new Writer(Writer.stringSize(topic) + Writer.varLongSize(queueId) + Writer.stringSize(clientId)
+        + Writer.varLongSize(timestamp));
+    w.string(topic).varLong(queueId).string(clientId).varLong(timestamp);
     return w.done();
   }
 

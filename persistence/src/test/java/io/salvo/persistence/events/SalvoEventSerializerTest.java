@@ -14,6 +14,8 @@ import akka.serialization.Serializer;
 import io.salvo.persistence.events.GroupEvent.MemberJoined;
 import io.salvo.persistence.events.GroupEvent.MemberLeft;
 import io.salvo.persistence.events.GroupEvent.OffsetCommitted;
+import io.salvo.persistence.events.GroupEvent.QueueGranted;
+import io.salvo.persistence.events.GroupEvent.QueueReleased;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import io.salvo.persistence.events.TopicEvent.TopicCreated;
 import java.io.NotSerializableException;
@@ -73,7 +75,10 @@ class SalvoEventSerializerTest {
         Arguments.of("member joined, null client id", new MemberJoined(null, 0L, -1L), "GJ1"),
         Arguments.of("member left", new MemberLeft("客户端-2", Long.MAX_VALUE, 5L), "GL1"),
         Arguments.of("offset committed", new OffsetCommitted("orders", 3, 123_456_789_012L, 99L), "GO1"),
-        Arguments.of("offset committed, empty topic", new OffsetCommitted("", 0, 0L, 0L), "GO1"));
+        Arguments.of("offset committed, empty topic", new OffsetCommitted("", 0, 0L, 0L), "GO1"),
+        Arguments.of("queue granted", new QueueGranted("orders", 7, "10.0.0.1@42@DEFAULT@1", 1_700_000_000_000L),
+            "GG1"),
+        Arguments.of("queue released", new QueueReleased("注文", Integer.MAX_VALUE, "c", 0L), "GR1"));
   }
 
   @ParameterizedTest(name = "{0}")
