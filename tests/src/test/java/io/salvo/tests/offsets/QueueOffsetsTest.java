@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.salvo.client.message.Message;
 import io.salvo.client.producer.DefaultMQProducer;
 import io.salvo.client.producer.SendResult;
+import io.salvo.tests.harness.AdminHttp;
 import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.Ports;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,9 +32,9 @@ class QueueOffsetsTest {
     Map<Integer, List<Long>> offsets = new TreeMap<>();
     BrokerProcess broker = BrokerProcess.on(cassandra, "offsets-1", port, Map.of()).start();
     try {
-      HttpResponse<String> created = post(broker.managementUrl() + "/topics", "{\"name\":\"Offsets\",\"queues\":3}");
+      HttpResponse<String> created = AdminHttp.post(broker.managementUrl() + "/topics", "{\"name\":\"Offsets\",\"queues\":3}");
       assertEquals(201, created.statusCode(), created.body());
-      HttpResponse<String> again = post(broker.managementUrl() + "/topics", "{\"name\":\"Offsets\",\"queues\":3}");
+      HttpResponse<String> again = AdminHttp.post(broker.managementUrl() + "/topics", "{\"name\":\"Offsets\",\"queues\":3}");
       assertEquals(409, again.statusCode(), again.body());
       assertTrue(again.body().contains("TOPIC_EXISTS"), again.body());
       sendSync(broker.address(), 60, offsets);
@@ -81,8 +79,7 @@ class QueueOffsetsTest {
       for (Future<?> f : futures) {
         f.get();
       }
-      String stats = HTTP.send(HttpRequest.newBuilder(URI.create(broker.managementUrl() + "/stats")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String stats = AdminHttp.get(broker.managementUrl() + "/stats").body();
       System.out.println("journal stats after 3,201 sends on 32 threads: " + stats);
       long writes = Long.parseLong(stats.replaceAll(".*\"journalWrites\":(\\d+).*", "$1"));
       long messages = Long.parseLong(stats.replaceAll(".*\"messages\":(\\d+).*", "$1"));
@@ -108,18 +105,5 @@ class QueueOffsetsTest {
     } finally {
       producer.shutdown();
     }
-  }
-
-  /**
-   * HTTP/1.1 like curl. With the JDK client's default (HTTP/2, asked for by an h2c upgrade) one POST to the
-   * management port once failed with "EOF reached while reading"; the cause is not known yet.
-   */
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  private static HttpResponse<String> post(String url, String json) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 }
