@@ -19,6 +19,7 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.LeaveGroupRequest;
 import io.salvo.core.protocol.v1.QueueAssignment;
 import io.salvo.core.protocol.v1.QueueRef;
 import io.salvo.core.protocol.v1.Subscription;
@@ -47,8 +48,11 @@ import java.util.concurrent.TimeUnit;
  *       a heartbeat goes out at once. Every heartbeat lists the queues the consumer still has (one heartbeat in
  *       flight at a time), and the group gives a queue to its next owner only after its old owner stopped listing
  *       it, so two members never consume one queue at once.
- *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, close connections, stop the system;
- *       bounded by the shutdown timeout, then the request timeout for the last commits.
+ *   <li>A consumer whose heartbeats go unanswered for most of the session timeout (all but two heartbeat intervals,
+ *       at least half of it) stops all its queues on its own: the group is about to give them to other members.
+ *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, leave the group (so its queues move at
+ *       once), close connections, stop the system; bounded by the shutdown timeout, then the request timeout for the
+ *       last commits and again for the leave.
  * </ul>
  */
 public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.Command> {
@@ -118,6 +122,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   /** One heartbeat at a time, so that the broker never sees an older list of held queues after a newer one. */
   private boolean heartbeatInFlight;
   private boolean heartbeatAgain;
+  /** The group's session timeout (from the broker; zero until its first answer) and the last answered heartbeat. */
+  private Duration sessionTimeout = Duration.ZERO;
+  private long lastHeartbeatOkNanos = System.nanoTime();
   private CompletableFuture<Void> shutdownReply;
   private boolean closing;
 
@@ -184,6 +191,31 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     return this;
   }
 
+  /** Stops every queue when the group has (nearly) stopped counting this consumer as a member. */
+  private void fenceIfSessionLost() {
+    if (sessionTimeout.isZero() || queues.isEmpty()) {
+      return;
+    }
+    Duration margin = heartbeatInterval.multipliedBy(2);
+    Duration limit = sessionTimeout.minus(margin).compareTo(sessionTimeout.dividedBy(2)) > 0
+        ? sessionTimeout.minus(margin) : sessionTimeout.dividedBy(2);
+    Duration silent = Duration.ofNanos(System.nanoTime() - lastHeartbeatOkNanos);
+    if (silent.compareTo(limit) >= 0) {
+      List<QueueKey> running = new ArrayList<>();
+      queues.forEach((key, entry) -> {
+        if (!entry.stopping) {
+          running.add(key);
+        }
+      });
+      if (!running.isEmpty()) {
+        getContext().getLog().warn("Consumer group '{}' client '{}': no heartbeat answered for {} (session timeout {});"
+            + " stopping {} so that no other member consumes them at the same time", setup.group(), setup.clientId(),
+            silent, sessionTimeout, running);
+        running.forEach(this::stopQueue);
+      }
+    }
+  }
+
   private void scheduleHeartbeat(Duration after) {
     timers.startSingleTimer(HeartbeatTick.INSTANCE, heartbeatAgain ? Duration.ZERO : after);
     heartbeatAgain = false;
@@ -213,8 +245,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       }
       addressIndex++;
       scheduleHeartbeat(heartbeatFailures < 3 ? Duration.ofMillis(200) : heartbeatInterval);
+      fenceIfSessionLost();
       return this;
     }
+    lastHeartbeatOkNanos = System.nanoTime();
     if (heartbeatFailures > 0) {
       getContext().getLog().info("Consumer group '{}': heartbeat answered again by {}", setup.group(),
           answered.address());
@@ -223,6 +257,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     HeartbeatResponse response = answered.response();
     if (response.getHeartbeatIntervalMs() > 0) {
       heartbeatInterval = Duration.ofMillis(response.getHeartbeatIntervalMs());
+    }
+    if (response.getSessionTimeoutMs() > 0) {
+      sessionTimeout = Duration.ofMillis(response.getSessionTimeoutMs());
     }
     scheduleHeartbeat(heartbeatInterval);
     applyAssignment(response);
@@ -460,8 +497,19 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     closing = true;
     timers.cancelAll();
-    getContext().pipeToSelf(connections.closeAll().orTimeout(5, TimeUnit.SECONDS),
-        (done, failure) -> new ConnectionsClosed());
+    BrokerAddress address = connections.address(addressIndex);
+    LeaveGroupRequest leave = LeaveGroupRequest.newBuilder().setGroup(setup.group()).setClientId(setup.clientId()).build();
+    org.slf4j.Logger log = getContext().getLog();
+    CompletionStage<Void> closed = call(() -> connections.client(address).leaveGroup(leave))
+        .handle((response, failure) -> {
+          if (failure != null || !Errors.isOk(response.getStatus())) {
+            log.info("Consumer group '{}': leaving failed ({}); its queues move after the"
+                + " session timeout", setup.group(), failure != null ? failure : response.getStatus().getMessage());
+          }
+          return null;
+        })
+        .thenCompose(left -> connections.closeAll().orTimeout(5, TimeUnit.SECONDS));
+    getContext().pipeToSelf(closed, (done, failure) -> new ConnectionsClosed());
     return this;
   }
 

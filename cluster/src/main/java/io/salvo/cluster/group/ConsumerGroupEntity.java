@@ -1,5 +1,6 @@
 package io.salvo.cluster.group;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -84,6 +85,9 @@ public final class ConsumerGroupEntity
   /** Commits the group's offset of one queue: the offset of the next message to consume. */
   public record CommitOffset(String clientId, long generation, String topic, int queueId, long offset,
       ActorRef<CommitReply> replyTo) implements Command {}
+
+  /** The member leaves now (after its final commits): its grants end and its queues move. Replies Done. */
+  public record Leave(String clientId, ActorRef<Done> replyTo) implements Command {}
 
   /** The group's members, generation and committed offsets (admin). */
   public record Describe(ActorRef<Description> replyTo) implements Command {}
@@ -180,6 +184,7 @@ public final class ConsumerGroupEntity
         .forAnyState()
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(CommitOffset.class, this::onCommitOffset)
+        .onCommand(Leave.class, this::onLeave)
         .onCommand(Describe.class, this::onDescribe)
         .onCommand(CheckSessions.class, this::onCheckSessions)
         .build();
@@ -249,6 +254,18 @@ public final class ConsumerGroupEntity
     return Effect()
         .persist(new OffsetCommitted(commit.topic(), commit.queueId(), commit.offset(), System.currentTimeMillis()))
         .thenReply(commit.replyTo(), after -> new Committed());
+  }
+
+  private ReplyEffect<GroupEvent, State> onLeave(State state, Leave leave) {
+    lastSeenNanos.remove(leave.clientId());
+    subscriptions.remove(leave.clientId());
+    if (!state.members().containsKey(leave.clientId())) {
+      return Effect().reply(leave.replyTo(), Done.getInstance());
+    }
+    context.getLog().info("group {}: member {} left (generation {})", group, leave.clientId(), state.generation() + 1);
+    return Effect()
+        .persist(new MemberLeft(leave.clientId(), state.generation() + 1, System.currentTimeMillis()))
+        .thenReply(leave.replyTo(), after -> Done.getInstance());
   }
 
   private ReplyEffect<GroupEvent, State> onDescribe(State state, Describe describe) {

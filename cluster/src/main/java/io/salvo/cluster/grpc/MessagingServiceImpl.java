@@ -1,5 +1,6 @@
 package io.salvo.cluster.grpc;
 
+import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -24,6 +25,8 @@ import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.LeaveGroupRequest;
+import io.salvo.core.protocol.v1.LeaveGroupResponse;
 import io.salvo.core.protocol.v1.QueueRef;
 import io.salvo.core.protocol.v1.MessagingService;
 import io.salvo.core.protocol.v1.PublishRequests;
@@ -130,7 +133,8 @@ public final class MessagingServiceImpl implements MessagingService {
                 HeartbeatResponse.Builder out = HeartbeatResponse.newBuilder()
                     .setStatus(StatusMapper.OK)
                     .setGeneration(assignment.generation())
-                    .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis());
+                    .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis())
+                    .setSessionTimeoutMs(settings.sessionTimeout().toMillis());
                 for (ConsumerGroupEntity.QueueAssignment q : assignment.queues()) {
                   out.addAssignments(QueueAssignment.newBuilder()
                       .setTopic(q.topic()).setQueueId(q.queueId()).setCommittedOffset(q.committedOffset()));
@@ -200,6 +204,19 @@ public final class MessagingServiceImpl implements MessagingService {
               });
         },
         status -> CommitOffsetResponse.newBuilder().setStatus(status).build());
+  }
+
+  @Override
+  public CompletionStage<LeaveGroupResponse> leaveGroup(LeaveGroupRequest in) {
+    return guard(() -> {
+          Validation.checkGroup(in.getGroup());
+          RequestValidator.checkClientId(in.getClientId());
+          return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
+                  (ActorRef<Done> replyTo) -> new ConsumerGroupEntity.Leave(in.getClientId(), replyTo),
+                  settings.storeTimeout(), "leave of group '" + in.getGroup() + "'")
+              .thenApply(done -> LeaveGroupResponse.newBuilder().setStatus(StatusMapper.OK).build());
+        },
+        status -> LeaveGroupResponse.newBuilder().setStatus(status).build());
   }
 
   @Override

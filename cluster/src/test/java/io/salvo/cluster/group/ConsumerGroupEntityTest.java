@@ -82,6 +82,19 @@ class ConsumerGroupEntityTest {
   }
 
   @Test
+  void aLeavingMembersQueuesMoveAtTheNextHeartbeatOfTheOthers() {
+    heartbeat("a");
+    assertEquals(List.of(), queues(heartbeat("b")));
+    group.<akka.Done>runCommand(replyTo -> new ConsumerGroupEntity.Leave("a", replyTo));
+    assertEquals(List.of(0, 1, 2, 3), queues(heartbeat("b")));
+    assertEquals(List.of("b"), describe().members());
+    assertEquals(ErrorCode.FENCED,
+        assertInstanceOf(ConsumerGroupEntity.CommitRejected.class, commit("a", 0, 1)).code());
+    // leaving twice, or a group one never joined, is fine
+    group.<akka.Done>runCommand(replyTo -> new ConsumerGroupEntity.Leave("a", replyTo));
+  }
+
+  @Test
   void grantsSurviveARestartOfTheEntity() {
     heartbeat("a");
     heartbeat("b");
