@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * At most {@code pullThresholdForQueue} messages per queue are held (the stream from the broker is backpressured
  * beyond that, plus at most one received element).
  *
+ * <p>Message model: {@link MessageModel#CLUSTERING} (default) splits the topic's queues among the group's members;
+ * {@link MessageModel#BROADCASTING} gives every member every message, with offsets of its own.
+ *
  * <p>Starting position of a group that has no committed offset for a queue: see {@link ConsumeFromWhere}. The
  * default here is {@link ConsumeFromWhere#CONSUME_FROM_FIRST_OFFSET}: RocketMQ's nominal default is
  * CONSUME_FROM_LAST_OFFSET, but in practice a new RocketMQ group on a topic whose first messages are still stored
@@ -73,6 +76,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private final Map<String, String> subscriptions = new LinkedHashMap<>();
   private volatile MessageListener listener;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
+  private volatile MessageModel messageModel = MessageModel.CLUSTERING;
   private volatile int consumeThreadMin;
   private volatile int consumeThreadMax;
   private volatile int consumeMessageBatchMaxSize;
@@ -165,12 +169,16 @@ public class DefaultMQPushConsumer extends ClientConfig {
             "consumer group '" + consumerGroup + "' was started before; a consumer starts once");
       }
       List<BrokerAddress> addresses;
+      String group;
       Map<String, String> subs;
       synchronized (subscriptions) {
         subs = Map.copyOf(subscriptions);
       }
       try {
         Validation.checkGroup(consumerGroup);
+        group = messageModel == MessageModel.BROADCASTING
+            ? broadcastGroup(consumerGroup, ClientRuntime.localHost(), getInstanceName()) : consumerGroup;
+        Validation.checkGroup(group);
         addresses = BrokerAddress.parseList(getNamesrvAddr(), settings.defaultPort());
       } catch (SalvoException e) {
         throw MQClientException.of(e);
@@ -210,7 +218,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
           c.receiveMaxBatch(), c.reconsumeDelay(), Duration.ofMillis(suspendCurrentQueueTimeMillis),
           c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
           c.reconnectRandomFactor());
-      PushConsumerActor.Setup setup = new PushConsumerActor.Setup(consumerGroup, clientId, subs, consumeFromWhere,
+      PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
           options, settings, addresses, l, executor);
       ActorSystem<PushConsumerActor.Command> system =
           ClientRuntime.start(PushConsumerActor.create(setup), "consumer", consumerGroup);
@@ -219,9 +227,24 @@ public class DefaultMQPushConsumer extends ClientConfig {
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "salvo-consumer-commit",
           () -> started.requestStop().handle((done, failure) -> Done.getInstance()));
       running = started;
-      log.info("Consumer group '{}' client '{}' started; subscriptions {}; brokers {}; from {}", consumerGroup,
-          clientId, subs, addresses, consumeFromWhere);
+      log.info("Consumer group '{}' client '{}' started ({}{}); subscriptions {}; brokers {}; from {}", consumerGroup,
+          clientId, messageModel, group.equals(consumerGroup) ? "" : ", offsets as group '" + group + "'", subs,
+          addresses, consumeFromWhere);
     }
+  }
+
+  /**
+   * The group a broadcasting member consumes as: alone in it, it gets every queue, and its offsets are its own.
+   * {@code <group>%BROADCAST%<host>_<instance>} with characters a group name cannot hold replaced by '_'; a name over
+   * the length limit ends in a hash of the member instead.
+   */
+  static String broadcastGroup(String group, String host, String instanceName) {
+    String member = (host + "_" + instanceName).replaceAll("[^a-zA-Z0-9_|-]", "_");
+    String name = group + "%BROADCAST%" + member;
+    if (name.length() > Validation.GROUP_MAX_LENGTH) {
+      name = group + "%BROADCAST%" + Integer.toHexString((host + "@" + instanceName).hashCode());
+    }
+    return name;
   }
 
   private MQClientException bad(String detail) {
@@ -261,6 +284,15 @@ public class DefaultMQPushConsumer extends ClientConfig {
 
   public String getConsumerGroup() {
     return consumerGroup;
+  }
+
+  public MessageModel getMessageModel() {
+    return messageModel;
+  }
+
+  /** CLUSTERING (the default: each message to one member) or BROADCASTING (every member gets every message). */
+  public void setMessageModel(MessageModel messageModel) {
+    this.messageModel = messageModel;
   }
 
   public ConsumeFromWhere getConsumeFromWhere() {
