@@ -10,8 +10,8 @@ public enum ConsumeFromWhere {
   /** At the queue's first retained message (its min offset). */
   CONSUME_FROM_FIRST_OFFSET,
   /**
-   * From a point in time. Not yet supported by protocol v1 (no offset-by-time lookup): treated like
-   * {@link #CONSUME_FROM_FIRST_OFFSET}.
+   * At the first message stored at or after the consumer's {@link DefaultMQPushConsumer#setConsumeTimestamp consume
+   * timestamp} (the queue's next offset when there is none).
    */
   CONSUME_FROM_TIMESTAMP
 }

@@ -18,6 +18,9 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.filter.TagFilter;
 import io.salvo.core.validation.Validation;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * default here is {@link ConsumeFromWhere#CONSUME_FROM_FIRST_OFFSET}: RocketMQ's nominal default is
  * CONSUME_FROM_LAST_OFFSET, but in practice a new RocketMQ group on a topic whose first messages are still stored
  * starts at the first message, and that is what Salvo does explicitly. Set CONSUME_FROM_LAST_OFFSET to skip the
- * backlog. CONSUME_FROM_TIMESTAMP is treated as FIRST for now.
+ * backlog, or CONSUME_FROM_TIMESTAMP with {@link #setConsumeTimestamp} to start at a point in time.
  *
  * <p>Redelivery: a batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place
  * after a 1 s delay with its reconsume count increased, until it succeeds; retry topics with growing delays and a
@@ -69,6 +72,8 @@ import org.slf4j.LoggerFactory;
 public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+  /** RocketMQ's format of the consume timestamp: local time to the second. */
+  private static final DateTimeFormatter CONSUME_TIMESTAMP_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
   private final String consumerGroup;
   private final ClientSettings settings;
@@ -77,6 +82,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private volatile MessageListener listener;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile MessageModel messageModel = MessageModel.CLUSTERING;
+  private volatile String consumeTimestamp =
+      LocalDateTime.now().minusMinutes(30).format(CONSUME_TIMESTAMP_FORMAT);
   private volatile int consumeThreadMin;
   private volatile int consumeThreadMax;
   private volatile int consumeMessageBatchMaxSize;
@@ -183,6 +190,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
       } catch (SalvoException e) {
         throw MQClientException.of(e);
       }
+      long consumeTimestampMs = consumeFromWhere == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP
+          ? parseConsumeTimestamp(consumeTimestamp) : 0;
       MessageListener l = listener;
       if (l == null) {
         throw bad("no message listener: call registerMessageListener before start()");
@@ -219,7 +228,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
           c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
           c.reconnectRandomFactor());
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
-          options, settings, addresses, l, executor);
+          consumeTimestampMs, options, settings, addresses, l, executor);
       ActorSystem<PushConsumerActor.Command> system =
           ClientRuntime.start(PushConsumerActor.create(setup), "consumer", consumerGroup);
       Running started = new Running(system, executor, clientId, new CompletableFuture<>(), new AtomicBoolean());
@@ -245,6 +254,15 @@ public class DefaultMQPushConsumer extends ClientConfig {
       name = group + "%BROADCAST%" + Integer.toHexString((host + "@" + instanceName).hashCode());
     }
     return name;
+  }
+
+  private long parseConsumeTimestamp(String value) throws MQClientException {
+    try {
+      return LocalDateTime.parse(value, CONSUME_TIMESTAMP_FORMAT).atZone(ZoneId.systemDefault()).toInstant()
+          .toEpochMilli();
+    } catch (RuntimeException e) {
+      throw bad("consumeTimestamp '" + value + "' is not a local time in the form yyyyMMddHHmmss");
+    }
   }
 
   private MQClientException bad(String detail) {
@@ -284,6 +302,18 @@ public class DefaultMQPushConsumer extends ClientConfig {
 
   public String getConsumerGroup() {
     return consumerGroup;
+  }
+
+  public String getConsumeTimestamp() {
+    return consumeTimestamp;
+  }
+
+  /**
+   * Where CONSUME_FROM_TIMESTAMP starts: local time to the second, {@code yyyyMMddHHmmss} as in RocketMQ (default:
+   * half an hour before the consumer was created); checked at start.
+   */
+  public void setConsumeTimestamp(String consumeTimestamp) {
+    this.consumeTimestamp = consumeTimestamp;
   }
 
   public MessageModel getMessageModel() {

@@ -106,7 +106,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   /** Everything a push consumer is started with. */
   public record Setup(String group, String clientId, Map<String, String> subscriptions,
-      ConsumeFromWhere consumeFromWhere, ConsumeOptions options, ClientSettings settings,
+      ConsumeFromWhere consumeFromWhere, long consumeTimestampMs, ConsumeOptions options, ClientSettings settings,
       List<BrokerAddress> addresses, MessageListener listener, Executor consumeExecutor) {}
 
   private final Setup setup;
@@ -302,10 +302,13 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       return;
     }
     BrokerAddress address = connections.address(addressIndex);
-    GetQueueOffsetsRequest request =
-        GetQueueOffsetsRequest.newBuilder().setTopic(key.topic()).setQueueId(key.queueId()).build();
+    GetQueueOffsetsRequest.Builder request =
+        GetQueueOffsetsRequest.newBuilder().setTopic(key.topic()).setQueueId(key.queueId());
+    if (setup.consumeFromWhere() == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP) {
+      request.setTimestampMs(setup.consumeTimestampMs());
+    }
     String what = "GetQueueOffsets of " + key;
-    getContext().pipeToSelf(call(() -> connections.client(address).getQueueOffsets(request)),
+    getContext().pipeToSelf(call(() -> connections.client(address).getQueueOffsets(request.build())),
         (response, failure) -> {
           if (failure != null) {
             return new StartOffsetResolved(key, -1, Errors.fromFailure(failure, address.toString(), what,
@@ -318,9 +321,13 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         });
   }
 
-  /** Where a group with no committed offset starts; TIMESTAMP is FIRST until offsets by time exist. */
+  /** Where a group with no committed offset starts. */
   static long startOffset(ConsumeFromWhere where, GetQueueOffsetsResponse offsets) {
-    return where == ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET ? offsets.getNextOffset() : offsets.getMinOffset();
+    return switch (where) {
+      case CONSUME_FROM_LAST_OFFSET -> offsets.getNextOffset();
+      case CONSUME_FROM_FIRST_OFFSET -> offsets.getMinOffset();
+      case CONSUME_FROM_TIMESTAMP -> offsets.getOffsetAtTimestamp();
+    };
   }
 
   private Behavior<Command> onStartOffsetResolved(StartOffsetResolved resolved) {

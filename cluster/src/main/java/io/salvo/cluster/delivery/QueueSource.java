@@ -93,6 +93,23 @@ public final class QueueSource {
     });
   }
 
+  /**
+   * The first offset in [{@code from}, {@code until}) of {@code queue} whose store timestamp is at or after
+   * {@code timestampMs}, or {@code until} when there is none: a binary search reading one journal event per step
+   * (store timestamps grow with offsets: a queue's entity stamps its writes in order).
+   */
+  public CompletionStage<Long> offsetAtTimestamp(QueueId queue, long from, long until, long timestampMs) {
+    if (from >= until) {
+      return CompletableFuture.completedFuture(until);
+    }
+    long mid = from + (until - from) / 2;
+    String persistenceId = QueueEntity.persistenceId(queue).id();
+    return readJournal(persistenceId, mid, mid + 1).thenCompose(chunk ->
+        chunk.entries().get(0).message().storeTimestamp() >= timestampMs
+            ? offsetAtTimestamp(queue, from, mid, timestampMs)
+            : offsetAtTimestamp(queue, mid + 1, until, timestampMs));
+  }
+
   /** Catch-up: one bounded range read of the journal, offsets [from, until). */
   private CompletionStage<Chunk> readJournal(String persistenceId, long from, long until) {
     return CompletionStages.direct(journal.currentEventsByPersistenceId(persistenceId, from + 1, until)

@@ -229,8 +229,15 @@ public final class MessagingServiceImpl implements MessagingService {
             return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
                     (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
                     settings.storeTimeout(), "offsets of queue " + queue)
-                .thenApply(o -> GetQueueOffsetsResponse.newBuilder()
-                    .setStatus(StatusMapper.OK).setMinOffset(o.minOffset()).setNextOffset(o.nextOffset()).build());
+                .thenCompose(o -> {
+                  GetQueueOffsetsResponse.Builder out = GetQueueOffsetsResponse.newBuilder()
+                      .setStatus(StatusMapper.OK).setMinOffset(o.minOffset()).setNextOffset(o.nextOffset());
+                  if (in.getTimestampMs() <= 0) {
+                    return CompletableFuture.completedFuture(out.build());
+                  }
+                  return queueSource.offsetAtTimestamp(queue, o.minOffset(), o.nextOffset(), in.getTimestampMs())
+                      .thenApply(at -> out.setOffsetAtTimestamp(at).build());
+                });
           });
         },
         status -> GetQueueOffsetsResponse.newBuilder().setStatus(status).build());
