@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import com.typesafe.config.ConfigFactory;
+import io.salvo.cluster.EntityTestKit;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.persistence.events.GroupEvent;
 import java.time.Duration;
@@ -25,13 +25,7 @@ import org.junit.jupiter.api.Test;
  * (Journal: the persistence test kit; the protocol, not Cassandra, is under test here.)
  */
 class ConsumerGroupEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseString("""
-              akka.actor.provider = local
-              akka.actor.serialization-bindings { "io.salvo.cluster.CborSerializable" = jackson-cbor }
-              """))
-          .withFallback(ConfigFactory.defaultReference()));
+  private static final ActorTestKit testKit = EntityTestKit.create();
 
   private EventSourcedBehaviorTestKit<ConsumerGroupEntity.Command, GroupEvent, ConsumerGroupEntity.State> group;
 

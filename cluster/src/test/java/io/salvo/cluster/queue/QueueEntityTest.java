@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import com.typesafe.config.ConfigFactory;
+import io.salvo.cluster.EntityTestKit;
 import io.salvo.cluster.BrokerSettings.QueueSettings;
 import io.salvo.core.model.MessageId;
 import io.salvo.core.model.QueueId;
@@ -21,13 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class QueueEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseString("""
-              akka.actor.provider = local
-              akka.actor.serialization-bindings { "io.salvo.cluster.CborSerializable" = jackson-cbor }
-              """))
-          .withFallback(ConfigFactory.defaultReference()));
+  private static final ActorTestKit testKit = EntityTestKit.create();
 
   private static final QueueSettings SETTINGS = new QueueSettings(512, 4 * 1024 * 1024, 4, 1 << 20,
       Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));

@@ -44,10 +44,7 @@ class BadInputTest {
   static void start(CassandraFixture.Cassandra cassandra) throws Exception {
     broker = BrokerProcess.on(cassandra, "bad-input", Map.of()).start();
     strictBroker = BrokerProcess.on(cassandra, "bad-input-strict", Map.of("salvo.broker.topics.auto-create", "false")).start();
-    producer = new DefaultMQProducer("BadInputProducers");
-    producer.setNamesrvAddr(broker.address());
-    producer.setSendMsgTimeout(10_000);
-    producer.start();
+    producer = broker.startProducer("BadInputProducers");
   }
 
   @AfterAll

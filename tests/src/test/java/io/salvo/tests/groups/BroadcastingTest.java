@@ -36,10 +36,7 @@ class BroadcastingTest {
   void everyMemberGetsEveryMessageAndResumesFromItsOwnOffsets(CassandraFixture.Cassandra cassandra)
       throws Exception {
     try (BrokerProcess broker = BrokerProcess.on(cassandra, "broadcasting", Map.of()).start()) {
-      DefaultMQProducer producer = new DefaultMQProducer("BroadcastProducer");
-      producer.setNamesrvAddr(broker.address());
-      producer.setSendMsgTimeout(10_000);
-      producer.start();
+      DefaultMQProducer producer = broker.startProducer("BroadcastProducer");
       try {
         DefaultMQPushConsumer a = member(broker, "a");
         DefaultMQPushConsumer b = member(broker, "b");

@@ -37,10 +37,7 @@ class ConsumeFromTimestampTest {
   void aNewGroupStartsAtTheFirstMessageStoredAtOrAfterTheTimestamp(CassandraFixture.Cassandra cassandra)
       throws Exception {
     try (BrokerProcess broker = BrokerProcess.on(cassandra, "timestamp", Map.of()).start()) {
-      DefaultMQProducer producer = new DefaultMQProducer("TimestampProducer");
-      producer.setNamesrvAddr(broker.address());
-      producer.setSendMsgTimeout(10_000);
-      producer.start();
+      DefaultMQProducer producer = broker.startProducer("TimestampProducer");
       LocalDateTime at;
       try {
         send(producer, "early", 60);

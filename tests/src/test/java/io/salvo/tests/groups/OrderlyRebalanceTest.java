@@ -55,10 +55,7 @@ class OrderlyRebalanceTest {
           "{\"name\":\"" + TOPIC + "\",\"queues\":8}");
       assertEquals(201, created.statusCode(), created.body());
 
-      DefaultMQProducer producer = new DefaultMQProducer("RebalanceProducer");
-      producer.setNamesrvAddr(broker.address());
-      producer.setSendMsgTimeout(10_000);
-      producer.start();
+      DefaultMQProducer producer = broker.startProducer("RebalanceProducer");
       AtomicBoolean sending = new AtomicBoolean(true);
       AtomicInteger sent = new AtomicInteger();
       Thread sender = new Thread(() -> {

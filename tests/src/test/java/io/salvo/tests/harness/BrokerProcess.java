@@ -1,5 +1,7 @@
 package io.salvo.tests.harness;
 
+import io.salvo.client.exception.MQClientException;
+import io.salvo.client.producer.DefaultMQProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,6 +100,15 @@ public final class BrokerProcess implements AutoCloseable {
 
   public String address() {
     return "127.0.0.1:" + grpcPort;
+  }
+
+  /** A started producer of {@code group} on this broker, with a 10 s send timeout (for a fresh broker on a busy host). */
+  public DefaultMQProducer startProducer(String group) throws MQClientException {
+    DefaultMQProducer producer = new DefaultMQProducer(group);
+    producer.setNamesrvAddr(address());
+    producer.setSendMsgTimeout(10_000);
+    producer.start();
+    return producer;
   }
 
   public int grpcPort() {

@@ -51,10 +51,7 @@ class OrderedDeliveryTest {
   @BeforeAll
   static void start(CassandraFixture.Cassandra cassandra) throws Exception {
     broker = BrokerProcess.on(cassandra, "ordering", Map.of()).start();
-    producer = new DefaultMQProducer("OrderedProducer");
-    producer.setNamesrvAddr(broker.address());
-    producer.setSendMsgTimeout(10_000);
-    producer.start();
+    producer = broker.startProducer("OrderedProducer");
   }
 
   @AfterAll
