@@ -83,7 +83,13 @@ public final class AdminRoutes extends AllDirectives {
     Validation.checkGroup(group);
     return Asks.ask(ClusterSharding.get(system).entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, group),
         (ActorRef<ConsumerGroupEntity.Description> replyTo) -> new ConsumerGroupEntity.Describe(replyTo),
-        settings.storeTimeout(), "description of group '" + group + "'");
+        settings.storeTimeout(), "description of group '" + group + "'")
+        .thenApply(d -> {
+          if (d.members().isEmpty() && d.offsets().isEmpty()) {
+            throw SalvoException.of(ErrorCode.GROUP_NOT_FOUND, group);
+          }
+          return d;
+        });
   }
 
   private <T> Route reply(StatusCode success, Supplier<CompletionStage<T>> body) {

@@ -245,7 +245,7 @@ public final class ConsumerGroupEntity
     String queue = QueueId.of(commit.topic(), commit.queueId()).entityId();
     if (!commit.clientId().equals(state.grants().get(queue))) {
       return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED,
-          ErrorCode.FENCED.format(commit.clientId(), group, commit.generation(), state.generation())));
+          ErrorCode.FENCED.format(commit.clientId(), group, queue)));
     }
     Long current = state.offsets().get(queue);
     if (current != null && current == commit.offset()) {

@@ -192,16 +192,27 @@ public final class MessagingServiceImpl implements MessagingService {
           if (in.getOffset() < 0) {
             throw SalvoException.of(ErrorCode.INVALID_OFFSET, in.getOffset(), "offsets start at 0");
           }
-          return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
+          return topics.queueCount(in.getTopic(), false).thenCompose(queueCount -> {
+            RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
+            QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
+            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
+                (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
+                settings.storeTimeout(), "offsets of queue " + queue);
+          }).thenCompose(queueOffsets -> {
+            if (in.getOffset() > queueOffsets.nextOffset()) {
+              throw SalvoException.of(ErrorCode.INVALID_OFFSET, in.getOffset(), "beyond the end of queue "
+                  + QueueId.of(in.getTopic(), in.getQueueId()) + ", whose next offset is " + queueOffsets.nextOffset());
+            }
+            return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
                   (ActorRef<ConsumerGroupEntity.CommitReply> replyTo) -> new ConsumerGroupEntity.CommitOffset(
                       in.getClientId(), in.getGeneration(), in.getTopic(), in.getQueueId(), in.getOffset(), replyTo),
-                  settings.storeTimeout(), "offset commit of group '" + in.getGroup() + "'")
-              .thenApply(reply -> {
-                if (reply instanceof ConsumerGroupEntity.CommitRejected rejected) {
-                  return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.of(rejected.code(), rejected.message())).build();
-                }
-                return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.OK).build();
-              });
+                  settings.storeTimeout(), "offset commit of group '" + in.getGroup() + "'");
+          }).thenApply(reply -> {
+            if (reply instanceof ConsumerGroupEntity.CommitRejected rejected) {
+              return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.of(rejected.code(), rejected.message())).build();
+            }
+            return CommitOffsetResponse.newBuilder().setStatus(StatusMapper.OK).build();
+          });
         },
         status -> CommitOffsetResponse.newBuilder().setStatus(status).build());
   }

@@ -31,7 +31,9 @@ public enum ErrorCode {
   // 2xxx: the request is valid but the state it needs is not there.
   TOPIC_NOT_FOUND(2001, Category.NOT_FOUND, "topic '%s' does not exist and auto-create is off"),
   TOPIC_EXISTS(2002, Category.CONFLICT, "topic '%s' already exists with %s queues"),
-  FENCED(2003, Category.CONFLICT, "member '%s' of group '%s' holds generation %s, the group is at %s: re-join"),
+  FENCED(2003, Category.CONFLICT,
+      "member '%s' of group '%s' does not hold queue %s: it went to another member, or the member left the group"),
+  GROUP_NOT_FOUND(2004, Category.NOT_FOUND, "group '%s' does not exist: no member has joined it and it has no offsets"),
 
   // 3xxx: the broker cannot serve now; the same request may succeed later.
   STORE_UNAVAILABLE(3001, Category.UNAVAILABLE,

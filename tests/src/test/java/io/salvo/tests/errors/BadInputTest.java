@@ -21,8 +21,11 @@ import io.salvo.client.producer.SendResult;
 import io.salvo.client.producer.SendStatus;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.model.MessageId;
+import io.salvo.core.protocol.v1.CommitOffsetRequest;
+import io.salvo.core.protocol.v1.CommitOffsetResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
+import io.salvo.tests.harness.AdminHttp;
 import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.RawClient;
@@ -89,6 +92,33 @@ class BadInputTest {
       assertEquals(ErrorCode.INVALID_TOPIC.number(), r.getStatus().getCode(), r.getStatus().getMessage());
       assertTrue(r.getStatus().getMessage().contains("position 3"), r.getStatus().getMessage());
     }
+  }
+
+  @Test
+  void groupRequestsOutsideWhatExistsGetSpecificErrors() throws Exception {
+    SendResult stored = producer.send(new Message("GroupBadInput", "A", "x".getBytes(StandardCharsets.UTF_8)));
+    int queue = stored.getMessageQueue().getQueueId();
+    try (RawClient raw = new RawClient(broker.grpcPort())) {
+      CommitOffsetResponse beyond = RawClient.await(raw.client().commitOffset(CommitOffsetRequest.newBuilder()
+          .setGroup("G").setClientId("c1").setTopic("GroupBadInput").setQueueId(queue).setOffset(1_000_000).build()));
+      assertEquals(ErrorCode.INVALID_OFFSET.number(), beyond.getStatus().getCode(), beyond.getStatus().getMessage());
+      assertTrue(beyond.getStatus().getMessage().contains("beyond the end of queue GroupBadInput#" + queue
+          + ", whose next offset is 1"), beyond.getStatus().getMessage());
+
+      CommitOffsetResponse notHolder = RawClient.await(raw.client().commitOffset(CommitOffsetRequest.newBuilder()
+          .setGroup("G").setClientId("c1").setTopic("GroupBadInput").setQueueId(queue).setOffset(1).build()));
+      assertEquals(ErrorCode.FENCED.number(), notHolder.getStatus().getCode(), notHolder.getStatus().getMessage());
+      assertTrue(notHolder.getStatus().getMessage().contains("does not hold queue GroupBadInput#" + queue),
+          notHolder.getStatus().getMessage());
+
+      CommitOffsetResponse missingTopic = RawClient.await(raw.client().commitOffset(CommitOffsetRequest.newBuilder()
+          .setGroup("G").setClientId("c1").setTopic("NeverCreated").setQueueId(0).setOffset(0).build()));
+      assertEquals(ErrorCode.TOPIC_NOT_FOUND.number(), missingTopic.getStatus().getCode(),
+          missingTopic.getStatus().getMessage());
+    }
+    java.net.http.HttpResponse<String> unknown = AdminHttp.get(broker.managementUrl() + "/groups/NoSuchGroup");
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("GROUP_NOT_FOUND") && unknown.body().contains("NoSuchGroup"), unknown.body());
   }
 
   @Test
