@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * the reconsume delay, its messages' reconsume count increased, until it succeeds or the queue stops (retry topics
  * and the dead-letter queue come later). An orderly batch answered SUSPEND_CURRENT_QUEUE_A_MOMENT (or null, or whose
  * listener threw) holds the queue for the suspend time and comes again the same way, before anything after it. A
- * stopped queue abandons unfinished batches without acknowledging them, so the committed offset never passes them.
+ * stopped queue receives nothing more but still hands the batches it already received to the listener (at most one
+ * received element's worth), so that a queue moving to another member repeats nothing there; batches waiting for a
+ * redelivery are abandoned without acknowledgement, so the committed offset never passes them.
  *
  * <p>Thread safety: created and stopped by the {@link PushConsumerActor}; the stream and the consume threads share
  * only the tracker (thread safe) and the volatile stop flag.
@@ -176,10 +178,6 @@ final class QueueConsumer {
   }
 
   private void attempt(List<MessageExt> batch, CompletableFuture<Done> finished) {
-    if (stopping) {
-      finished.complete(Done.getInstance());
-      return;
-    }
     try {
       consumeExecutor.execute(() -> callListener(batch, finished));
     } catch (RejectedExecutionException e) {
@@ -188,10 +186,6 @@ final class QueueConsumer {
   }
 
   private void callListener(List<MessageExt> batch, CompletableFuture<Done> finished) {
-    if (stopping) {
-      finished.complete(Done.getInstance());
-      return;
-    }
     if (listener instanceof MessageListenerOrderly orderly) {
       callOrderly(orderly, batch, finished);
     } else {
@@ -255,7 +249,13 @@ final class QueueConsumer {
       m.setReconsumeTimes(m.getReconsumeTimes() + 1);
     }
     try {
-      system.scheduler().scheduleOnce(delay, () -> attempt(again, finished), system.executionContext());
+      system.scheduler().scheduleOnce(delay, () -> {
+        if (stopping) {
+          finished.complete(Done.getInstance()); // abandoned unacknowledged: the committed offset stays before it
+        } else {
+          attempt(again, finished);
+        }
+      }, system.executionContext());
     } catch (IllegalStateException e) {
       finished.complete(Done.getInstance());
     }

@@ -8,12 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A main class run in its own JVM on the test classpath, its output lines collected as they come. */
 public final class JavaProcess implements AutoCloseable {
   private final Process process;
-  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<String> lines = new ArrayList<>(); // guarded by itself; output may run to 100,000s of lines
 
   private JavaProcess(Process process) {
     this.process = process;
@@ -21,7 +20,9 @@ public final class JavaProcess implements AutoCloseable {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null) {
-          lines.add(line);
+          synchronized (lines) {
+            lines.add(line);
+          }
         }
       } catch (IOException ignored) {
         // the process ended
@@ -46,7 +47,9 @@ public final class JavaProcess implements AutoCloseable {
   }
 
   public List<String> lines() {
-    return List.copyOf(lines);
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
   }
 
   public Process process() {
