@@ -26,9 +26,12 @@ import io.salvo.core.protocol.v1.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -124,6 +127,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   private boolean heartbeatAgain;
   /** The group's session timeout (from the broker; zero until its first answer) and the last answered heartbeat. */
   private Duration sessionTimeout = Duration.ZERO;
+  /** Subscribed topics the broker said do not exist (warned about once, until they appear). */
+  private final Set<String> missingTopics = new TreeSet<>();
   private long lastHeartbeatOkNanos = System.nanoTime();
   private CompletableFuture<Void> shutdownReply;
   private boolean closing;
@@ -189,6 +194,23 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     getContext().pipeToSelf(call(() -> connections.client(address).heartbeat(sent)),
         (response, failure) -> new HeartbeatAnswered(address, response, failure));
     return this;
+  }
+
+  private void reportMissingTopics(List<String> missing) {
+    for (String topic : missing) {
+      if (missingTopics.add(topic)) {
+        getContext().getLog().warn("Consumer group '{}': subscribed topic '{}' does not exist ({}); nothing is"
+            + " consumed from it until it is created", setup.group(), topic,
+            ErrorCode.TOPIC_NOT_FOUND.format(topic));
+      }
+    }
+    for (Iterator<String> it = missingTopics.iterator(); it.hasNext(); ) {
+      String topic = it.next();
+      if (!missing.contains(topic)) {
+        it.remove();
+        getContext().getLog().info("Consumer group '{}': subscribed topic '{}' exists now", setup.group(), topic);
+      }
+    }
   }
 
   /** Stops every queue when the group has (nearly) stopped counting this consumer as a member. */
@@ -262,6 +284,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       sessionTimeout = Duration.ofMillis(response.getSessionTimeoutMs());
     }
     scheduleHeartbeat(heartbeatInterval);
+    reportMissingTopics(response.getMissingTopicsList());
     applyAssignment(response);
     return this;
   }

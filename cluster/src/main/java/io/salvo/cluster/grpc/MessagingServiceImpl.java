@@ -135,6 +135,11 @@ public final class MessagingServiceImpl implements MessagingService {
                     .setGeneration(assignment.generation())
                     .setHeartbeatIntervalMs(settings.heartbeatInterval().toMillis())
                     .setSessionTimeoutMs(settings.sessionTimeout().toMillis());
+                for (Subscription s : in.getSubscriptionsList()) {
+                  if (!queueCounts.containsKey(s.getTopic())) {
+                    out.addMissingTopics(s.getTopic());
+                  }
+                }
                 for (ConsumerGroupEntity.QueueAssignment q : assignment.queues()) {
                   out.addAssignments(QueueAssignment.newBuilder()
                       .setTopic(q.topic()).setQueueId(q.queueId()).setCommittedOffset(q.committedOffset()));

@@ -23,6 +23,10 @@ import io.salvo.core.error.ErrorCode;
 import io.salvo.core.model.MessageId;
 import io.salvo.core.protocol.v1.CommitOffsetRequest;
 import io.salvo.core.protocol.v1.CommitOffsetResponse;
+import io.salvo.core.protocol.v1.FilterExpression;
+import io.salvo.core.protocol.v1.HeartbeatRequest;
+import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.Subscription;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.tests.harness.AdminHttp;
@@ -30,6 +34,7 @@ import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.RawClient;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,6 +120,16 @@ class BadInputTest {
           .setGroup("G").setClientId("c1").setTopic("NeverCreated").setQueueId(0).setOffset(0).build()));
       assertEquals(ErrorCode.TOPIC_NOT_FOUND.number(), missingTopic.getStatus().getCode(),
           missingTopic.getStatus().getMessage());
+    }
+    try (RawClient strictRaw = new RawClient(strictBroker.grpcPort())) {
+      HeartbeatResponse missing = RawClient.await(strictRaw.client().heartbeat(HeartbeatRequest.newBuilder()
+          .setGroup("G").setClientId("c1")
+          .addSubscriptions(Subscription.newBuilder().setTopic("NotThere")
+              .setFilter(FilterExpression.newBuilder().setType(FilterExpression.Type.TAG).setExpression("*")))
+          .build()));
+      assertEquals(0, missing.getStatus().getCode(), missing.getStatus().getMessage());
+      assertEquals(List.of("NotThere"), missing.getMissingTopicsList());
+      assertEquals(0, missing.getAssignmentsCount());
     }
     java.net.http.HttpResponse<String> unknown = AdminHttp.get(broker.managementUrl() + "/groups/NoSuchGroup");
     assertEquals(404, unknown.statusCode(), unknown.body());
