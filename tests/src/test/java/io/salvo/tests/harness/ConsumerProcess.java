@@ -2,14 +2,19 @@ package io.salvo.tests.harness;
 
 import io.salvo.client.consumer.DefaultMQPushConsumer;
 import io.salvo.client.consumer.listener.ConsumeConcurrentlyStatus;
+import io.salvo.client.consumer.listener.ConsumeOrderlyStatus;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
+import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.message.MessageExt;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * A push consumer in its own JVM, for tests that kill one: {@code address group topic name}. Prints
+ * A push consumer in its own JVM, for tests that kill one: {@code address group topic name [orderly]}. Prints
  * {@code CONSUMED <name> <body>} for every message before its listener call returns (so before any commit of it),
- * then runs until killed.
+ * then runs until killed. Orderly: an orderly listener that also prints {@code START <name> <queue> <nanoTime>} and
+ * {@code END <name> <queue> <nanoTime>} around each call (System.nanoTime is CLOCK_MONOTONIC on Linux, so the
+ * times of processes on one machine compare).
  */
 public final class ConsumerProcess {
   private ConsumerProcess() {}
@@ -21,21 +26,38 @@ public final class ConsumerProcess {
     consumer.setInstanceName(name);
     consumer.subscribe(args[2], "*");
     consumer.setConsumeMessageBatchMaxSize(16);
-    consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-      StringBuilder out = new StringBuilder();
-      for (MessageExt m : msgs) {
-        out.append("CONSUMED ").append(name).append(' ').append(new String(m.getBody(), StandardCharsets.UTF_8))
-            .append('\n');
-      }
-      synchronized (System.out) {
-        System.out.print(out);
-        System.out.flush();
-      }
-      return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-    });
+    if (args.length > 4 && args[4].equals("orderly")) {
+      consumer.registerMessageListener((MessageListenerOrderly) (msgs, ctx) -> {
+        int queue = ctx.getMessageQueue().getQueueId();
+        print("START " + name + " " + queue + " " + System.nanoTime() + "\n");
+        print(consumed(name, msgs) + "END " + name + " " + queue + " " + System.nanoTime() + "\n");
+        return ConsumeOrderlyStatus.SUCCESS;
+      });
+    } else {
+      consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+        print(consumed(name, msgs));
+        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+      });
+    }
     consumer.start();
     System.out.println("STARTED " + name);
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  private static String consumed(String name, List<MessageExt> msgs) {
+    StringBuilder out = new StringBuilder();
+    for (MessageExt m : msgs) {
+      out.append("CONSUMED ").append(name).append(' ').append(new String(m.getBody(), StandardCharsets.UTF_8))
+          .append('\n');
+    }
+    return out.toString();
+  }
+
+  private static void print(String lines) {
+    synchronized (System.out) {
+      System.out.print(lines);
+      System.out.flush();
+    }
   }
 }
