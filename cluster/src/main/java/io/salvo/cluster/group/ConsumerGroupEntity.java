@@ -159,6 +159,7 @@ public final class ConsumerGroupEntity
   private final ActorContext<Command> context;
   private final String group;
   private final Duration sessionTimeout;
+  private final EventHandler<State, GroupEvent> eventHandler;
   /** Not persisted: when each member was last heard of, and what it subscribes to. */
   private final Map<String, Long> lastSeenNanos = new HashMap<>();
   private final Map<String, Map<String, Integer>> subscriptions = new HashMap<>();
@@ -170,6 +171,7 @@ public final class ConsumerGroupEntity
     this.context = context;
     this.group = group;
     this.sessionTimeout = sessionTimeout;
+    this.eventHandler = buildEventHandler();
     timers.startTimerWithFixedDelay(new CheckSessions(), Duration.ofSeconds(1));
   }
 
@@ -231,8 +233,9 @@ public final class ConsumerGroupEntity
     return Effect().persist(events).thenReply(heartbeat.replyTo(), after -> assignmentOf(after, clientId));
   }
 
+  /** What the event handler does to {@code state}, for planning the events of one command before persisting them. */
   private State apply(State state, GroupEvent event) {
-    return eventHandler().apply(state, event);
+    return eventHandler.apply(state, event);
   }
 
   private static boolean isTarget(Map<String, List<Integer>> target, String queue) {
@@ -344,6 +347,10 @@ public final class ConsumerGroupEntity
 
   @Override
   public EventHandler<State, GroupEvent> eventHandler() {
+    return eventHandler;
+  }
+
+  private EventHandler<State, GroupEvent> buildEventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(MemberJoined.class, (state, e) -> state.withMember(e.clientId(), e.generation(), e.timestamp()))

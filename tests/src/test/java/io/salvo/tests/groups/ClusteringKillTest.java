@@ -99,14 +99,7 @@ class ClusteringKillTest {
   }
 
   private static JavaProcess start(BrokerProcess broker, String name) {
-    JavaProcess p = JavaProcess.start(ConsumerProcess.class.getName(), broker.address(), GROUP, TOPIC, name);
-    Eventually.within(Duration.ofSeconds(60), () -> {
-      if (!p.lines().contains("STARTED " + name)) {
-        throw new AssertionError(name + " not started: " + p.lines());
-      }
-      return null;
-    });
-    return p;
+    return ConsumerProcess.launch(broker, GROUP, TOPIC, name, false);
   }
 
   /** Message body to the members that consumed it, in the order of their output. */

@@ -168,15 +168,7 @@ class OrderlyKillTest {
   }
 
   private static JavaProcess start(BrokerProcess broker, String name) {
-    JavaProcess p = JavaProcess.start(ConsumerProcess.class.getName(), broker.address(), GROUP, TOPIC, name,
-        "orderly");
-    Eventually.within(Duration.ofSeconds(60), () -> {
-      if (!p.lines().contains("STARTED " + name)) {
-        throw new AssertionError(name + " not started: " + p.lines());
-      }
-      return null;
-    });
-    return p;
+    return ConsumerProcess.launch(broker, GROUP, TOPIC, name, true);
   }
 
   /** Every listener call in the members' output; a call a kill cut short ends at the kill. */

@@ -7,6 +7,7 @@ import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.message.MessageExt;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,6 +19,20 @@ import java.util.List;
  */
 public final class ConsumerProcess {
   private ConsumerProcess() {}
+
+  /** Starts a member in its own JVM and waits (bounded) until it has started. */
+  public static JavaProcess launch(BrokerProcess broker, String group, String topic, String name, boolean orderly) {
+    JavaProcess p = orderly
+        ? JavaProcess.start(ConsumerProcess.class.getName(), broker.address(), group, topic, name, "orderly")
+        : JavaProcess.start(ConsumerProcess.class.getName(), broker.address(), group, topic, name);
+    Eventually.within(Duration.ofSeconds(60), () -> {
+      if (!p.lines().contains("STARTED " + name)) {
+        throw new AssertionError(name + " not started: " + p.lines());
+      }
+      return null;
+    });
+    return p;
+  }
 
   public static void main(String[] args) throws Exception {
     String name = args[3];
