@@ -12,6 +12,7 @@ import io.salvo.client.internal.BrokerAddress;
 import io.salvo.client.internal.ClientRuntime;
 import io.salvo.client.internal.ClientSettings;
 import io.salvo.client.internal.ConsumeOptions;
+import io.salvo.client.internal.ListenerDelivery;
 import io.salvo.client.internal.PushConsumerActor;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
@@ -228,7 +229,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
           c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
           c.reconnectRandomFactor());
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
-          consumeTimestampMs, options, settings, addresses, l, executor);
+          consumeTimestampMs, options, settings, addresses, new ListenerDelivery(l, executor, options));
       ActorSystem<PushConsumerActor.Command> system =
           ClientRuntime.start(PushConsumerActor.create(setup), "consumer", consumerGroup);
       Running started = new Running(system, executor, clientId, new CompletableFuture<>(), new AtomicBoolean());

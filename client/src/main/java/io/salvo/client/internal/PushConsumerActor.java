@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.salvo.client.consumer.ConsumeFromWhere;
-import io.salvo.client.consumer.listener.MessageListener;
 import io.salvo.client.exception.SalvoClientException;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
@@ -34,7 +33,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,7 +108,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   /** Everything a push consumer is started with. */
   public record Setup(String group, String clientId, Map<String, String> subscriptions,
       ConsumeFromWhere consumeFromWhere, long consumeTimestampMs, ConsumeOptions options, ClientSettings settings,
-      List<BrokerAddress> addresses, MessageListener listener, Executor consumeExecutor) {}
+      List<BrokerAddress> addresses, QueueDelivery delivery) {}
 
   private final Setup setup;
   private final TimerScheduler<Command> timers;
@@ -368,7 +366,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     entry.consumer = new QueueConsumer(setup.group(), setup.clientId(), resolved.key().topic(),
         resolved.key().queueId(), filters.get(resolved.key().topic()), resolved.offset(), setup.options(),
-        connections, setup.listener(), setup.consumeExecutor(), getContext().getSystem());
+        connections, setup.delivery(), getContext().getSystem());
     entry.consumer.start();
     getContext().getLog().info("Consumer group '{}': consuming {} from offset {}", setup.group(), resolved.key(),
         resolved.offset());

@@ -9,54 +9,34 @@ import akka.stream.RestartSettings;
 import akka.stream.UniqueKillSwitch;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import io.salvo.client.consumer.listener.ConsumeConcurrentlyContext;
-import io.salvo.client.consumer.listener.ConsumeConcurrentlyStatus;
-import io.salvo.client.consumer.listener.ConsumeOrderlyContext;
-import io.salvo.client.consumer.listener.ConsumeOrderlyStatus;
-import io.salvo.client.consumer.listener.MessageListener;
-import io.salvo.client.consumer.listener.MessageListenerConcurrently;
-import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.message.MessageExt;
-import io.salvo.client.message.MessageQueue;
 import io.salvo.core.protocol.v1.FilterExpression;
 import io.salvo.core.protocol.v1.ReceiveMessagesRequest;
 import io.salvo.core.protocol.v1.ReceiveMessagesResponse;
 import io.salvo.core.protocol.v1.StoredMessage;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.time.Duration;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delivery of one assigned queue: a ReceiveMessages stream, restarted with back-off after a failure, a non-OK
- * status or its end, from the {@link OffsetTracker}'s fetch position; its messages cut into batches of at most
- * {@code batchSize} and handed to the listener on the consume executor: a concurrent listener with at most
- * {@code parallelism} calls in flight (mapAsyncUnordered), an orderly one with one call at a time, in offset order
- * (mapAsync(1)). When the calls are busy the stream stops pulling and gRPC flow control slows the broker; nothing is
- * buffered beyond one received element.
+ * The feed of one assigned queue: a ReceiveMessages stream, restarted with back-off after a failure, a non-OK status
+ * or its end, from the {@link OffsetTracker}'s fetch position; its messages registered with the tracker, cut into
+ * batches of at most {@code batchSize} and run into the consumer's {@link QueueDelivery} (a listener, or a stream),
+ * which backpressures: nothing is buffered here beyond one received element.
  *
- * <p>A concurrent batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place after
- * the reconsume delay, its messages' reconsume count increased, until it succeeds or the queue stops (retry topics
- * and the dead-letter queue come later). An orderly batch answered SUSPEND_CURRENT_QUEUE_A_MOMENT (or null, or whose
- * listener threw) holds the queue for the suspend time and comes again the same way, before anything after it. A
- * stopped queue receives nothing more but still hands the batches it already received to the listener (at most one
- * received element's worth), so that a queue moving to another member repeats nothing there; batches waiting for a
- * redelivery are abandoned without acknowledgement, so the committed offset never passes them.
+ * <p>A stopped queue receives nothing more, but the batches of the element it already received still go to the
+ * delivery, so that a queue moving to another member repeats nothing there; anything not acknowledged stays above
+ * the commit offset.
  *
- * <p>Thread safety: created and stopped by the {@link PushConsumerActor}; the stream and the consume threads share
- * only the tracker (thread safe) and the volatile stop flag.
+ * <p>Thread safety: created and stopped by the consumer actor; the stream and the delivery share only the tracker
+ * (thread safe) and the volatile stop flag.
  */
-final class QueueConsumer {
+public final class QueueConsumer {
   private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
   private final String group;
@@ -66,8 +46,7 @@ final class QueueConsumer {
   private final FilterExpression filter;
   private final ConsumeOptions options;
   private final BrokerConnections connections;
-  private final MessageListener listener;
-  private final Executor consumeExecutor;
+  private final QueueDelivery delivery;
   private final ActorSystem<?> system;
   private final OffsetTracker tracker;
   private volatile boolean stopping;
@@ -77,8 +56,7 @@ final class QueueConsumer {
   private record Received(ReceiveMessagesResponse response, BrokerAddress address) {}
 
   QueueConsumer(String group, String clientId, String topic, int queueId, FilterExpression filter, long startOffset,
-      ConsumeOptions options, BrokerConnections connections, MessageListener listener,
-      Executor consumeExecutor, ActorSystem<?> system) {
+      ConsumeOptions options, BrokerConnections connections, QueueDelivery delivery, ActorSystem<?> system) {
     this.group = group;
     this.clientId = clientId;
     this.topic = topic;
@@ -86,13 +64,38 @@ final class QueueConsumer {
     this.filter = filter;
     this.options = options;
     this.connections = connections;
-    this.listener = listener;
-    this.consumeExecutor = consumeExecutor;
+    this.delivery = delivery;
     this.system = system;
     this.tracker = new OffsetTracker(startOffset);
   }
 
-  OffsetTracker tracker() {
+  public String group() {
+    return group;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public int queueId() {
+    return queueId;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Whether the queue is stopping: it receives nothing more, and redeliveries are abandoned. */
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  @Override
+  public String toString() {
+    return topic + "#" + queueId;
+  }
+
+  public OffsetTracker tracker() {
     return tracker;
   }
 
@@ -101,18 +104,16 @@ final class QueueConsumer {
     RestartSettings restart = RestartSettings.create(options.reconnectMinBackoff(), options.reconnectMaxBackoff(),
         options.reconnectRandomFactor());
     Source<Received, NotUsed> received = RestartSource.withBackoff(restart, this::connect);
-    Source<List<MessageExt>, UniqueKillSwitch> batches = received
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running = received
         .viaMat(KillSwitches.single(), Keep.right())
-        .mapConcat(this::toBatches);
-    Source<Done, UniqueKillSwitch> consumed = listener instanceof MessageListenerOrderly
-        ? batches.mapAsync(1, this::consume)
-        : batches.mapAsyncUnordered(options.parallelism(), this::consume);
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running = consumed.toMat(Sink.ignore(), Keep.both()).run(system);
+        .mapConcat(this::toBatches)
+        .toMat(delivery.sink(this), Keep.both())
+        .run(system);
     killSwitch = running.first();
     done = running.second();
   }
 
-  /** Stops pulling; the returned stage completes when the listener calls in flight have returned. */
+  /** Stops pulling; the returned stage completes when the delivery has finished with what was received. */
   CompletionStage<Done> stop() {
     stopping = true;
     killSwitch.shutdown();
@@ -169,95 +170,5 @@ final class QueueConsumer {
       batches.add(batch);
     }
     return batches;
-  }
-
-  private CompletionStage<Done> consume(List<MessageExt> batch) {
-    CompletableFuture<Done> finished = new CompletableFuture<>();
-    attempt(batch, finished);
-    return finished;
-  }
-
-  private void attempt(List<MessageExt> batch, CompletableFuture<Done> finished) {
-    try {
-      consumeExecutor.execute(() -> callListener(batch, finished));
-    } catch (RejectedExecutionException e) {
-      finished.complete(Done.getInstance());
-    }
-  }
-
-  private void callListener(List<MessageExt> batch, CompletableFuture<Done> finished) {
-    if (listener instanceof MessageListenerOrderly orderly) {
-      callOrderly(orderly, batch, finished);
-    } else {
-      callConcurrently((MessageListenerConcurrently) listener, batch, finished);
-    }
-  }
-
-  private void callOrderly(MessageListenerOrderly orderly, List<MessageExt> batch, CompletableFuture<Done> finished) {
-    ConsumeOrderlyContext context =
-        new ConsumeOrderlyContext(new MessageQueue(topic, batch.get(0).getBrokerName(), queueId));
-    ConsumeOrderlyStatus status;
-    try {
-      status = orderly.consumeMessage(Collections.unmodifiableList(batch), context);
-    } catch (Throwable t) {
-      log.warn("Orderly listener of group '{}' threw on {} message(s) of {}#{} from offset {}; suspending the queue",
-          group, batch.size(), topic, queueId, batch.get(0).getQueueOffset(), t);
-      status = ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
-    }
-    if (status == ConsumeOrderlyStatus.SUCCESS) {
-      for (MessageExt m : batch) {
-        tracker.ack(m.getQueueOffset());
-      }
-      finished.complete(Done.getInstance());
-      return;
-    }
-    Duration suspend = context.getSuspendCurrentQueueTimeMillis() > 0
-        ? Duration.ofMillis(context.getSuspendCurrentQueueTimeMillis()) : options.suspendCurrentQueueTime();
-    redeliver(batch, suspend, finished);
-  }
-
-  private void callConcurrently(MessageListenerConcurrently concurrently, List<MessageExt> batch,
-      CompletableFuture<Done> finished) {
-    ConsumeConcurrentlyContext context =
-        new ConsumeConcurrentlyContext(new MessageQueue(topic, batch.get(0).getBrokerName(), queueId));
-    ConsumeConcurrentlyStatus status;
-    try {
-      status = concurrently.consumeMessage(Collections.unmodifiableList(batch), context);
-    } catch (Throwable t) {
-      log.warn("Listener of group '{}' threw on {} message(s) of {}#{} from offset {}; redelivering in {}",
-          group, batch.size(), topic, queueId, batch.get(0).getQueueOffset(), options.reconsumeDelay(), t);
-      status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
-    }
-    if (status == null) {
-      status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
-    }
-    int acked = status == ConsumeConcurrentlyStatus.CONSUME_SUCCESS
-        ? Math.max(0, Math.min(context.getAckIndex(), batch.size() - 1) + 1) : 0;
-    for (int i = 0; i < acked; i++) {
-      tracker.ack(batch.get(i).getQueueOffset());
-    }
-    if (acked == batch.size()) {
-      finished.complete(Done.getInstance());
-      return;
-    }
-    redeliver(new ArrayList<>(batch.subList(acked, batch.size())), options.reconsumeDelay(), finished);
-  }
-
-  /** Delivers {@code again} to the listener once more after {@code delay}, its reconsume counts increased. */
-  private void redeliver(List<MessageExt> again, Duration delay, CompletableFuture<Done> finished) {
-    for (MessageExt m : again) {
-      m.setReconsumeTimes(m.getReconsumeTimes() + 1);
-    }
-    try {
-      system.scheduler().scheduleOnce(delay, () -> {
-        if (stopping) {
-          finished.complete(Done.getInstance()); // abandoned unacknowledged: the committed offset stays before it
-        } else {
-          attempt(again, finished);
-        }
-      }, system.executionContext());
-    } catch (IllegalStateException e) {
-      finished.complete(Done.getInstance());
-    }
   }
 }
