@@ -50,7 +50,9 @@ import java.util.concurrent.TimeUnit;
  *       flight at a time), and the group gives a queue to its next owner only after its old owner stopped listing
  *       it, so two members never consume one queue at once.
  *   <li>A consumer whose heartbeats go unanswered for most of the session timeout (all but two heartbeat intervals,
- *       at least half of it) stops all its queues on its own: the group is about to give them to other members.
+ *       at least half of it, counted from when the last heartbeat answered OK was sent, and checked four times per
+ *       heartbeat interval even while a heartbeat hangs) stops all its queues on its own: the group is about to give
+ *       them to other members.
  *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, leave the group (so its queues move at
  *       once), close connections, stop the system; bounded by the shutdown timeout, then the request timeout for the
  *       last commits and again for the leave.
@@ -70,7 +72,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private enum FinalDeadline implements Command { INSTANCE }
 
-  private record HeartbeatAnswered(BrokerAddress address, HeartbeatResponse response, Throwable failure)
+  private enum LeaseCheck implements Command { INSTANCE }
+
+  /** {@code sentNanos}: when the heartbeat left, the start of the membership it renews if answered OK. */
+  private record HeartbeatAnswered(BrokerAddress address, long sentNanos, HeartbeatResponse response, Throwable failure)
       implements Command {}
 
   private record StartOffsetResolved(QueueKey key, long offset, SalvoClientException error) implements Command {}
@@ -138,6 +143,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private PushConsumerActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Setup setup) {
     super(ctx);
+    ctx.setLoggerName(PushConsumerActor.class);
     this.setup = setup;
     this.timers = timers;
     this.connections = new BrokerConnections(setup.addresses(), ctx.getSystem());
@@ -152,6 +158,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     });
     this.heartbeat = hb.build();
     ctx.getSelf().tell(HeartbeatTick.INSTANCE);
+    timers.startSingleTimer(LeaseCheck.INSTANCE, heartbeatInterval.dividedBy(4));
     timers.startTimerWithFixedDelay(CommitTick.INSTANCE, setup.settings().consumer().commitInterval());
   }
 
@@ -160,6 +167,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     return newReceiveBuilder()
         .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
         .onMessage(HeartbeatAnswered.class, this::onHeartbeatAnswered)
+        .onMessage(LeaseCheck.class, t -> onLeaseCheck())
         .onMessage(StartOffsetResolved.class, this::onStartOffsetResolved)
         .onMessage(CommitTick.class, t -> onCommitTick())
         .onMessage(CommitAnswered.class, this::onCommitAnswered)
@@ -189,8 +197,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     BrokerAddress address = connections.address(addressIndex);
     HeartbeatRequest sent = request.build();
+    long sentNanos = System.nanoTime();
     getContext().pipeToSelf(call(() -> connections.client(address).heartbeat(sent)),
-        (response, failure) -> new HeartbeatAnswered(address, response, failure));
+        (response, failure) -> new HeartbeatAnswered(address, sentNanos, response, failure));
     return this;
   }
 
@@ -209,6 +218,18 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         getContext().getLog().info("Consumer group '{}': subscribed topic '{}' exists now", setup.group(), topic);
       }
     }
+  }
+
+  /**
+   * Checks the membership a few times per heartbeat interval, whatever the heartbeats do: a heartbeat that hangs
+   * (unanswered within the request timeout) must not keep queues running past the group's session timeout.
+   */
+  private Behavior<Command> onLeaseCheck() {
+    if (shutdownReply == null) {
+      fenceIfSessionLost();
+      timers.startSingleTimer(LeaseCheck.INSTANCE, heartbeatInterval.dividedBy(4));
+    }
+    return this;
   }
 
   /** Stops every queue when the group has (nearly) stopped counting this consumer as a member. */
@@ -268,7 +289,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       fenceIfSessionLost();
       return this;
     }
-    lastHeartbeatOkNanos = System.nanoTime();
+    // The broker saw this heartbeat no earlier than it was sent: counting from then keeps our view of the membership
+    // no longer than the broker's, however late the answer came.
+    lastHeartbeatOkNanos = Math.max(lastHeartbeatOkNanos, answered.sentNanos());
     if (heartbeatFailures > 0) {
       getContext().getLog().info("Consumer group '{}': heartbeat answered again by {}", setup.group(),
           answered.address());
@@ -403,6 +426,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     } else if (entry.commitInFlight) {
       entry.finalCommitPending = true;
     } else {
+      getContext().getLog().info("Consumer group '{}': stopped {}; committing offset {} (fetch position {})",
+          setup.group(), key, offset, entry.consumer.tracker().fetchPosition());
       commit(key, entry, offset);
     }
   }

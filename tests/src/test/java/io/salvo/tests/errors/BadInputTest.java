@@ -14,6 +14,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.google.protobuf.ByteString;
 import io.salvo.client.exception.SalvoClientException;
+import io.salvo.client.consumer.DefaultMQPushConsumer;
 import io.salvo.client.exception.MQClientException;
 import io.salvo.client.message.Message;
 import io.salvo.client.producer.DefaultMQProducer;
@@ -26,6 +27,8 @@ import io.salvo.core.protocol.v1.CommitOffsetResponse;
 import io.salvo.core.protocol.v1.FilterExpression;
 import io.salvo.core.protocol.v1.HeartbeatRequest;
 import io.salvo.core.protocol.v1.HeartbeatResponse;
+import io.salvo.core.protocol.v1.ReceiveMessagesRequest;
+import io.salvo.core.protocol.v1.ReceiveMessagesResponse;
 import io.salvo.core.protocol.v1.Subscription;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
@@ -131,15 +134,52 @@ class BadInputTest {
       assertEquals(List.of("NotThere"), missing.getMissingTopicsList());
       assertEquals(0, missing.getAssignmentsCount());
     }
+    // The rejected commits changed nothing: group G has no members and no offsets, so it does not exist.
+    java.net.http.HttpResponse<String> untouched = AdminHttp.get(broker.managementUrl() + "/groups/G");
+    assertEquals(404, untouched.statusCode(), untouched.body());
     java.net.http.HttpResponse<String> unknown = AdminHttp.get(broker.managementUrl() + "/groups/NoSuchGroup");
     assertEquals(404, unknown.statusCode(), unknown.body());
     assertTrue(unknown.body().contains("GROUP_NOT_FOUND") && unknown.body().contains("NoSuchGroup"), unknown.body());
   }
 
   @Test
+  void rejectsMalformedFilterExpressionsNamingWhereTheyFail() throws Exception {
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("FilterBadInput");
+    MQClientException atSubscribe = assertThrows(MQClientException.class,
+        () -> consumer.subscribe("BadInput", "TagA || "));
+    assertEquals(ErrorCode.INVALID_FILTER, atSubscribe.errorCode());
+    assertTrue(atSubscribe.getMessage().contains("'TagA || '") && atSubscribe.getMessage().contains("position 7"),
+        atSubscribe.getMessage());
+
+    FilterExpression bad = FilterExpression.newBuilder().setType(FilterExpression.Type.TAG)
+        .setExpression("TagA || Tag B").build();
+    try (RawClient raw = new RawClient(broker.grpcPort())) {
+      HeartbeatResponse heartbeat = RawClient.await(raw.client().heartbeat(HeartbeatRequest.newBuilder()
+          .setGroup("FilterBadInput").setClientId("c1")
+          .addSubscriptions(Subscription.newBuilder().setTopic("BadInput").setFilter(bad))
+          .build()));
+      assertEquals(ErrorCode.INVALID_FILTER.number(), heartbeat.getStatus().getCode(), heartbeat.getStatus().getMessage());
+      assertTrue(heartbeat.getStatus().getMessage().contains("whitespace inside a tag at position 11"),
+          heartbeat.getStatus().getMessage());
+
+      List<ReceiveMessagesResponse> received = RawClient.await(raw.client().receiveMessages(
+              ReceiveMessagesRequest.newBuilder().setGroup("FilterBadInput").setClientId("c1").setTopic("BadInput")
+                  .setQueueId(0).setOffset(0).setFilter(bad).build())
+          .runWith(Sink.seq(), raw.system()));
+      assertEquals(1, received.size(), received.toString());
+      assertEquals(ErrorCode.INVALID_FILTER.number(), received.get(0).getStatus().getCode(),
+          received.get(0).getStatus().getMessage());
+    }
+    // The refused heartbeat did not join the group.
+    java.net.http.HttpResponse<String> group = AdminHttp.get(broker.managementUrl() + "/groups/FilterBadInput");
+    assertEquals(404, group.statusCode(), group.body());
+  }
+
+  @Test
   void rejectsUnknownTopicWhenAutoCreateIsOff() throws Exception {
     DefaultMQProducer strict = new DefaultMQProducer("StrictProducers");
     strict.setNamesrvAddr(strictBroker.address());
+    strict.setSendMsgTimeout(15_000); // the answer is checked, not its speed (a cold broker on a busy machine)
     strict.start();
     try {
       Exception e = assertThrows(Exception.class,

@@ -59,7 +59,7 @@ class ClusteringKillTest {
             if (sent.addAndGet(batch.size()) == COUNT / 3 / 32 * 32) {
               members.put("c4", start(broker, "c4"));
             } else if (sent.get() == 2 * COUNT / 3 / 32 * 32) {
-              members.get("c2").process().destroyForcibly(); // SIGKILL: no final commit, no leave
+              members.get("c2").kill(); // SIGKILL: no final commit, no leave
             }
           }
         } finally {

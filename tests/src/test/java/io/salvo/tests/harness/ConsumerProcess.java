@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * A push consumer in its own JVM, for tests that kill one: {@code address group topic name [orderly]}. Prints
- * {@code CONSUMED <name> <body>} for every message before its listener call returns (so before any commit of it),
+ * {@code CONSUMED <name> <body> <queue> <offset>} for every message before its listener call returns (so before any commit of it),
  * then runs until killed. Orderly: an orderly listener that also prints {@code START <name> <queue> <nanoTime>} and
  * {@code END <name> <queue> <nanoTime>} around each call (System.nanoTime is CLOCK_MONOTONIC on Linux, so the
  * times of processes on one machine compare).
@@ -64,7 +64,7 @@ public final class ConsumerProcess {
     StringBuilder out = new StringBuilder();
     for (MessageExt m : msgs) {
       out.append("CONSUMED ").append(name).append(' ').append(new String(m.getBody(), StandardCharsets.UTF_8))
-          .append('\n');
+          .append(' ').append(m.getQueueId()).append(' ').append(m.getQueueOffset()).append('\n');
     }
     return out.toString();
   }
