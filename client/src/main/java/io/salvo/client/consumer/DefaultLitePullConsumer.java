@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * RocketMQ, {@code poll} and {@code commitSync} declare MQClientException.
  *
  * <p>Thread safety: as in RocketMQ, poll, seek and commit are meant for one thread (the poll loop): a seek or commit
- * from another thread while a poll runs is safe but may apply before or after that poll. Configuration setters are
- * read at start (auto-commit and the poll timeout are read at each poll). {@link #shutdown()}, {@link #pause},
+ * from another thread while a poll runs is safe but may apply before or after that poll; two threads polling at once
+ * would count each other's messages as consumed (auto-commit). Configuration setters are read at start (auto-commit,
+ * the poll timeout and the batch size at each poll). {@link #shutdown()}, {@link #pause},
  * {@link #resume}, {@link #assignment()} and the look-ups ({@link #fetchMessageQueues}, {@link #committed},
  * {@link #offsetForTimestamp}) may be called from any thread. With auto-commit, shutdown counts what the polls
  * returned as consumed: call it from the poll loop, or after it ended.
