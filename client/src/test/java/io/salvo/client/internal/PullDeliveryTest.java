@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.japi.Pair;
+import akka.stream.KillSwitches;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Source;
 import io.salvo.client.message.MessageExt;
 import io.salvo.client.message.MessageQueue;
 import java.util.ArrayList;
@@ -13,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The lite pull consumer's per-queue buffers, without streams: offers as a queue's stream makes them, polls. */
@@ -139,6 +147,34 @@ class PullDeliveryTest {
     long start = System.nanoTime();
     assertEquals(List.of(), delivery.poll(50, 10));
     assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+  }
+
+  @Test
+  void anUnpolledQueuesStreamIsBackpressuredAtTheThresholdAndEndsWhenItStops() throws Exception {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "pull-delivery-test", ClientRuntime.config());
+    try {
+      QueueConsumer q = queue("T", 0, 0);
+      AtomicInteger pulled = new AtomicInteger();
+      Pair<UniqueKillSwitch, CompletionStage<Done>> running = Source.repeat(1)
+          .map(i -> messages(q, pulled.getAndIncrement() * 2L, 2))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(delivery.sink(q), Keep.both())
+          .run(system);
+      Thread.sleep(300);
+      assertEquals(4, delivery.buffered("T", 0), "two batches of 2 fill the threshold of 5");
+      assertTrue(pulled.get() <= 4, "pulled " + pulled.get() + " batches: the source waits, nothing piles up");
+
+      assertEquals(List.of(0L, 1L, 2L, 3L), offsets(delivery.poll(0, 4)));
+      Thread.sleep(300);
+      assertEquals(4, delivery.buffered("T", 0), "refilled after the poll");
+      assertTrue(pulled.get() <= 6, "pulled " + pulled.get());
+
+      delivery.stopping(q);
+      running.first().shutdown();
+      running.second().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } finally {
+      system.terminate();
+    }
   }
 
   private static QueueConsumer queue(String topic, int queueId, long startOffset) {
