@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.salvo.client.consumer.ConsumeFromWhere;
+import io.salvo.client.exception.MQClientException;
 import io.salvo.client.exception.SalvoClientException;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
@@ -36,8 +37,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A push consumer's stateful part: heartbeats (which join the group and return its assignment and generation),
- * one {@link QueueConsumer} per assigned queue, and offset commits.
+ * A consumer's stateful part (push consumer, lite pull consumer): heartbeats (which join the group and return its
+ * assignment and generation), one {@link QueueConsumer} per assigned queue, and offset commits.
  *
  * <ul>
  *   <li>A newly assigned queue starts at the group's committed offset, or, when there is none, at the queue's min
@@ -56,6 +57,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, leave the group (so its queues move at
  *       once), close connections, stop the system; bounded by the shutdown timeout, then the request timeout for the
  *       last commits and again for the leave.
+ *   <li>Manual assignment: a consumer set up with no subscriptions never joins the group (no heartbeats, no leave);
+ *       it consumes the queues of the last {@link Assign} (a lite pull consumer's assign()), each starting at the
+ *       group's committed offset when there is one, and commits them as a manual assignment, which the broker
+ *       accepts only while no member of the group holds the queue. A queue that failed to start is retried at the
+ *       next commit tick.
+ *   <li>{@link Seek} restarts one queue's stream at an offset (its delivery drops what the old stream buffered); the
+ *       next commit stores the new position. {@link CommitNow} commits every queue at once and answers when the
+ *       broker did ({@link CommitWaiters}).
  * </ul>
  */
 public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.Command> {
@@ -63,6 +72,21 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   /** Stops the consumer; {@code replyTo} completes when the last commits were answered (or timed out). */
   public record Shutdown(CompletableFuture<Void> replyTo) implements Command {}
+
+  /**
+   * Consume exactly these queues, outside the group's membership; only for a consumer set up with no subscriptions.
+   * {@code replyTo} completes once queues left out are stopping and the others are started or starting.
+   */
+  public record Assign(Set<QueueKey> queues, CompletableFuture<Void> replyTo) implements Command {}
+
+  /**
+   * Restarts a consumed queue at {@code offset}; {@code replyTo} completes once the new stream started, or fails
+   * with QUEUE_NOT_ASSIGNED when the consumer does not have the queue (now).
+   */
+  public record Seek(QueueKey queue, long offset, CompletableFuture<Void> replyTo) implements Command {}
+
+  /** Commits every queue's commit offset now; {@code replyTo} gets the failures (empty when all were committed). */
+  public record CommitNow(CompletableFuture<List<SalvoClientException>> replyTo) implements Command {}
 
   private enum HeartbeatTick implements Command { INSTANCE }
 
@@ -88,7 +112,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   private record ConnectionsClosed() implements Command {}
 
   /** One queue of a topic. */
-  record QueueKey(String topic, int queueId) implements Comparable<QueueKey> {
+  public record QueueKey(String topic, int queueId) implements Comparable<QueueKey> {
     @Override
     public int compareTo(QueueKey o) {
       int c = topic.compareTo(o.topic);
@@ -135,6 +159,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   private long lastHeartbeatOkNanos = System.nanoTime();
   private CompletableFuture<Void> shutdownReply;
   private boolean closing;
+  /** No subscriptions: not a group member; consumes {@link #manualQueues}. */
+  private final boolean manual;
+  private final Set<QueueKey> manualQueues = new TreeSet<>();
+  private final CommitWaiters commitWaiters = new CommitWaiters();
 
   /** The guardian of a push consumer's ActorSystem. */
   public static Behavior<Command> create(Setup setup) {
@@ -157,8 +185,11 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       hb.addSubscriptions(Subscription.newBuilder().setTopic(topic).setFilter(filter));
     });
     this.heartbeat = hb.build();
-    ctx.getSelf().tell(HeartbeatTick.INSTANCE);
-    timers.startSingleTimer(LeaseCheck.INSTANCE, heartbeatInterval.dividedBy(4));
+    this.manual = setup.subscriptions().isEmpty();
+    if (!manual) {
+      ctx.getSelf().tell(HeartbeatTick.INSTANCE);
+      timers.startSingleTimer(LeaseCheck.INSTANCE, heartbeatInterval.dividedBy(4));
+    }
     timers.startTimerWithFixedDelay(CommitTick.INSTANCE, setup.settings().consumer().commitInterval());
   }
 
@@ -172,6 +203,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         .onMessage(CommitTick.class, t -> onCommitTick())
         .onMessage(CommitAnswered.class, this::onCommitAnswered)
         .onMessage(StreamStopped.class, this::onStreamStopped)
+        .onMessage(Assign.class, this::onAssign)
+        .onMessage(Seek.class, this::onSeek)
+        .onMessage(CommitNow.class, this::onCommitNow)
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(ShutdownDeadline.class, t -> onShutdownDeadline())
         .onMessage(FinalDeadline.class, t -> finish())
@@ -183,7 +217,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   // ---- heartbeat and assignment ----
 
   private Behavior<Command> onHeartbeatTick() {
-    if (shutdownReply != null) {
+    if (shutdownReply != null || manual) {
       return this;
     }
     if (heartbeatInFlight) {
@@ -351,6 +385,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     if (setup.consumeFromWhere() == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP) {
       request.setTimestampMs(setup.consumeTimestampMs());
     }
+    if (manual) {
+      request.setGroup(setup.group()); // no heartbeat told the group's committed offset
+    }
     String what = "GetQueueOffsets of " + key;
     getContext().pipeToSelf(call(() -> connections.client(address).getQueueOffsets(request.build())),
         (response, failure) -> {
@@ -361,7 +398,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
           if (!Errors.isOk(response.getStatus())) {
             return new StartOffsetResolved(key, -1, Errors.fromStatus(response.getStatus(), address.toString(), what));
           }
-          return new StartOffsetResolved(key, startOffset(setup.consumeFromWhere(), response), null);
+          return new StartOffsetResolved(key, manual && response.getCommittedOffset() >= 0
+              ? response.getCommittedOffset() : startOffset(setup.consumeFromWhere(), response), null);
         });
   }
 
@@ -381,19 +419,21 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     if (resolved.error() != null || entry.stopping || shutdownReply != null) {
       if (resolved.error() != null) {
-        getContext().getLog().warn("Consumer group '{}': cannot start {} ({}); retrying at the next heartbeat",
-            setup.group(), resolved.key(), resolved.error().getMessage());
+        getContext().getLog().warn("Consumer group '{}': cannot start {} ({}); retrying at the next {}",
+            setup.group(), resolved.key(), resolved.error().getMessage(), manual ? "commit tick" : "heartbeat");
       }
       removeQueue(resolved.key());
       return this;
     }
-    entry.consumer = new QueueConsumer(setup.group(), setup.clientId(), resolved.key().topic(),
-        resolved.key().queueId(), filters.get(resolved.key().topic()), resolved.offset(), setup.options(),
-        connections, setup.delivery(), getContext().getSystem());
-    entry.consumer.start();
-    getContext().getLog().info("Consumer group '{}': consuming {} from offset {}", setup.group(), resolved.key(),
-        resolved.offset());
+    startConsumer(resolved.key(), entry, resolved.offset());
     return this;
+  }
+
+  private void startConsumer(QueueKey key, QueueEntry entry, long offset) {
+    entry.consumer = new QueueConsumer(setup.group(), setup.clientId(), key.topic(), key.queueId(),
+        filters.get(key.topic()), offset, setup.options(), connections, setup.delivery(), getContext().getSystem());
+    entry.consumer.start();
+    getContext().getLog().info("Consumer group '{}': consuming {} from offset {}", setup.group(), key, offset);
   }
 
   private void stopQueue(QueueKey key) {
@@ -435,6 +475,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   // ---- commits ----
 
   private Behavior<Command> onCommitTick() {
+    if (manual) {
+      reconcileManual();
+    }
     for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
       QueueEntry entry = q.getValue();
       if (entry.consumer != null && !entry.commitInFlight && !entry.stopping) {
@@ -457,6 +500,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         .setTopic(key.topic())
         .setQueueId(key.queueId())
         .setOffset(offset)
+        .setManualAssignment(manual)
         .build();
     getContext().pipeToSelf(call(() -> connections.client(address).commitOffset(request)),
         (response, failure) -> new CommitAnswered(key, offset, address, response, failure));
@@ -473,9 +517,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, requestTimeout())
         : Errors.isOk(answered.response().getStatus()) ? null
         : Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), what);
+    commitWaiters.answered(answered.key(), answered.offset(), error);
     if (error == null) {
       entry.lastCommitted = answered.offset();
-    } else if (error.errorCode() == ErrorCode.FENCED) {
+    } else if (error.errorCode() == ErrorCode.FENCED && !manual) {
       getContext().getLog().info("Consumer group '{}': {} was reassigned ({}); stopping it", setup.group(),
           answered.key(), error.getMessage());
       if (entry.stopped) {
@@ -496,8 +541,89 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       } else {
         removeQueue(answered.key());
       }
+    } else if (!entry.stopping && !entry.commitInFlight && commitWaiters.waitsFor(answered.key())) {
+      commit(answered.key(), entry, entry.consumer.tracker().commitOffset()); // a commitSync wants a later offset
     }
     return this;
+  }
+
+  // ---- manual assignment, seek, commit now (lite pull consumer) ----
+
+  private Behavior<Command> onAssign(Assign assign) {
+    if (!manual || shutdownReply != null) {
+      assign.replyTo().completeExceptionally(new MQClientException(ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST.format(
+          "consumer group '" + setup.group() + "': " + (manual ? "shutting down" : "subscribed consumers cannot assign"))));
+      return this;
+    }
+    manualQueues.clear();
+    manualQueues.addAll(assign.queues());
+    reconcileManual();
+    assign.replyTo().complete(null);
+    return this;
+  }
+
+  /** Starts the manually assigned queues not consumed (or retried after a failed start), stops the others. */
+  private void reconcileManual() {
+    for (QueueKey key : manualQueues) {
+      if (!queues.containsKey(key) && shutdownReply == null) {
+        filters.computeIfAbsent(key.topic(), t -> FilterExpression.newBuilder()
+            .setType(FilterExpression.Type.TAG).setExpression("*").build());
+        startQueue(key, -1);
+      }
+    }
+    for (QueueKey key : new ArrayList<>(queues.keySet())) {
+      if (!manualQueues.contains(key)) {
+        stopQueue(key);
+      }
+    }
+  }
+
+  private Behavior<Command> onSeek(Seek seek) {
+    QueueEntry entry = queues.get(seek.queue());
+    if (entry == null || entry.stopping || shutdownReply != null) {
+      seek.replyTo().completeExceptionally(notAssigned(seek.queue(), shutdownReply != null ? "the consumer is shutting"
+          + " down" : entry != null ? "it is being released (rebalance)" : "it consumes " + consumedQueues()));
+      return this;
+    }
+    if (entry.consumer != null) {
+      entry.consumer.stop(); // its delivery drops what it buffered; nothing waits for its end
+    }
+    commitWaiters.gone(seek.queue(), entry.lastCommitted, null);
+    startConsumer(seek.queue(), entry, seek.offset());
+    seek.replyTo().complete(null);
+    return this;
+  }
+
+  private Behavior<Command> onCommitNow(CommitNow now) {
+    Map<QueueKey, Long> targets = new TreeMap<>();
+    for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
+      QueueEntry entry = q.getValue();
+      long offset = entry.consumer == null ? -1 : entry.consumer.tracker().commitOffset();
+      if (offset < 0 || (offset == entry.lastCommitted && !entry.commitInFlight)) {
+        continue;
+      }
+      targets.put(q.getKey(), offset);
+      if (!entry.commitInFlight && !entry.stopping) {
+        commit(q.getKey(), entry, offset);
+      } // else the answer in flight, or the final commit of a stopping queue, settles it
+    }
+    commitWaiters.add(targets, now.replyTo());
+    return this;
+  }
+
+  private List<QueueKey> consumedQueues() {
+    List<QueueKey> out = new ArrayList<>();
+    queues.forEach((key, entry) -> {
+      if (!entry.stopping) {
+        out.add(key);
+      }
+    });
+    return out;
+  }
+
+  private MQClientException notAssigned(QueueKey key, String why) {
+    return new MQClientException(ErrorCode.QUEUE_NOT_ASSIGNED,
+        ErrorCode.QUEUE_NOT_ASSIGNED.format(key, setup.group(), why));
   }
 
   // ---- shutdown ----
@@ -532,7 +658,11 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   /** Drops a stopped (or never started) queue; the next heartbeat tells the group, so it may go to another member. */
   private void removeQueue(QueueKey key) {
-    queues.remove(key);
+    QueueEntry entry = queues.remove(key);
+    if (entry != null) {
+      commitWaiters.gone(key, entry.lastCommitted,
+          notAssigned(key, "it was released before its offset was committed (rebalance)"));
+    }
     heartbeatSoon();
     maybeFinish();
   }
@@ -550,18 +680,20 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     }
     closing = true;
     timers.cancelAll();
+    commitWaiters.failAll(shuttingDown());
     BrokerAddress address = connections.address(addressIndex);
     LeaveGroupRequest leave = LeaveGroupRequest.newBuilder().setGroup(setup.group()).setClientId(setup.clientId()).build();
     org.slf4j.Logger log = getContext().getLog();
-    CompletionStage<Void> closed = call(() -> connections.client(address).leaveGroup(leave))
+    CompletionStage<Void> left = manual ? CompletableFuture.completedFuture(null)
+        : call(() -> connections.client(address).leaveGroup(leave))
         .handle((response, failure) -> {
           if (failure != null || !Errors.isOk(response.getStatus())) {
             log.info("Consumer group '{}': leaving failed ({}); its queues move after the"
                 + " session timeout", setup.group(), failure != null ? failure : response.getStatus().getMessage());
           }
           return null;
-        })
-        .thenCompose(left -> connections.closeAll().orTimeout(5, TimeUnit.SECONDS));
+        });
+    CompletionStage<Void> closed = left.thenCompose(l -> connections.closeAll().orTimeout(5, TimeUnit.SECONDS));
     getContext().pipeToSelf(closed, (done, failure) -> new ConnectionsClosed());
     return this;
   }
@@ -572,6 +704,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   }
 
   private Behavior<Command> onPostStop() {
+    commitWaiters.failAll(shuttingDown());
     for (QueueEntry entry : queues.values()) {
       if (entry.consumer != null && !entry.stopping) {
         entry.consumer.stop();
@@ -585,6 +718,11 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   }
 
   // ---- plumbing ----
+
+  private MQClientException shuttingDown() {
+    return new MQClientException(ErrorCode.BAD_REQUEST,
+        ErrorCode.BAD_REQUEST.format("consumer group '" + setup.group() + "' is shutting down"));
+  }
 
   private Duration requestTimeout() {
     return setup.settings().requestTimeout();

@@ -116,6 +116,7 @@ public final class QueueConsumer {
   /** Stops pulling; the returned stage completes when the delivery has finished with what was received. */
   CompletionStage<Done> stop() {
     stopping = true;
+    delivery.stopping(this);
     killSwitch.shutdown();
     return done;
   }

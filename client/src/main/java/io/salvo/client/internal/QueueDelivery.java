@@ -20,4 +20,12 @@ public interface QueueDelivery {
    * backpressure rather than buffer without bound.
    */
   Sink<List<MessageExt>, CompletionStage<Done>> sink(QueueConsumer queue);
+
+  /**
+   * Called once when {@code queue} starts stopping (by the consumer actor, before the stream is shut down). A delivery
+   * that holds batches for later (the lite pull consumer's poll buffer) drops them here and stops waiting for room,
+   * so that the sink completes; they stay unacknowledged, so the committed offset never passes them. By default
+   * nothing: a listener still gets the batches already received.
+   */
+  default void stopping(QueueConsumer queue) {}
 }

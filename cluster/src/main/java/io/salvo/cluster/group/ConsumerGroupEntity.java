@@ -54,7 +54,8 @@ import java.util.TreeMap;
  *   <li>a member whose session expires leaves the group with all its grants.
  * </ul>
  * A commit is accepted only from the member holding the queue's grant (else FENCED), so a member that lost a queue
- * cannot move the group's offset.
+ * cannot move the group's offset. A consumer outside the membership that chose its queues itself (manual
+ * assignment, {@link CommitManualOffset}) commits only queues that no member holds.
  */
 public final class ConsumerGroupEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ConsumerGroupEntity.Command, GroupEvent, ConsumerGroupEntity.State> {
@@ -84,6 +85,13 @@ public final class ConsumerGroupEntity
 
   /** Commits the group's offset of one queue: the offset of the next message to consume. */
   public record CommitOffset(String clientId, long generation, String topic, int queueId, long offset,
+      ActorRef<CommitReply> replyTo) implements Command {}
+
+  /**
+   * Commits the offset of a queue for a consumer that is not a member and chose the queue itself (a lite pull
+   * consumer's assign()): accepted only while no member holds the queue's grant (else FENCED).
+   */
+  public record CommitManualOffset(String clientId, String topic, int queueId, long offset,
       ActorRef<CommitReply> replyTo) implements Command {}
 
   /** The member leaves now (after its final commits): its grants end and its queues move. Replies Done. */
@@ -186,6 +194,7 @@ public final class ConsumerGroupEntity
         .forAnyState()
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(CommitOffset.class, this::onCommitOffset)
+        .onCommand(CommitManualOffset.class, this::onCommitManualOffset)
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Describe.class, this::onDescribe)
         .onCommand(CheckSessions.class, this::onCheckSessions)
@@ -249,6 +258,23 @@ public final class ConsumerGroupEntity
     if (!commit.clientId().equals(state.grants().get(queue))) {
       return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED,
           ErrorCode.FENCED.format(commit.clientId(), group, queue)));
+    }
+    Long current = state.offsets().get(queue);
+    if (current != null && current == commit.offset()) {
+      return Effect().reply(commit.replyTo(), new Committed());
+    }
+    return Effect()
+        .persist(new OffsetCommitted(commit.topic(), commit.queueId(), commit.offset(), System.currentTimeMillis()))
+        .thenReply(commit.replyTo(), after -> new Committed());
+  }
+
+  private ReplyEffect<GroupEvent, State> onCommitManualOffset(State state, CommitManualOffset commit) {
+    String queue = QueueId.of(commit.topic(), commit.queueId()).entityId();
+    String holder = state.grants().get(queue);
+    if (holder != null) {
+      return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED, "queue " + queue + " of group '"
+          + group + "' is held by member '" + holder + "': client '" + commit.clientId() + "' assigned it manually"
+          + " and may commit only queues that no member of the group consumes"));
     }
     Long current = state.offsets().get(queue);
     if (current != null && current == commit.offset()) {

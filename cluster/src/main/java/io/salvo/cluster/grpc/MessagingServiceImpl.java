@@ -209,8 +209,11 @@ public final class MessagingServiceImpl implements MessagingService {
                   + QueueId.of(in.getTopic(), in.getQueueId()) + ", whose next offset is " + queueOffsets.nextOffset());
             }
             return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
-                  (ActorRef<ConsumerGroupEntity.CommitReply> replyTo) -> new ConsumerGroupEntity.CommitOffset(
-                      in.getClientId(), in.getGeneration(), in.getTopic(), in.getQueueId(), in.getOffset(), replyTo),
+                  (ActorRef<ConsumerGroupEntity.CommitReply> replyTo) -> in.getManualAssignment()
+                      ? new ConsumerGroupEntity.CommitManualOffset(
+                          in.getClientId(), in.getTopic(), in.getQueueId(), in.getOffset(), replyTo)
+                      : new ConsumerGroupEntity.CommitOffset(
+                          in.getClientId(), in.getGeneration(), in.getTopic(), in.getQueueId(), in.getOffset(), replyTo),
                   settings.storeTimeout(), "offset commit of group '" + in.getGroup() + "'");
           }).thenApply(reply -> {
             if (reply instanceof ConsumerGroupEntity.CommitRejected rejected) {
@@ -239,6 +242,9 @@ public final class MessagingServiceImpl implements MessagingService {
   public CompletionStage<GetQueueOffsetsResponse> getQueueOffsets(GetQueueOffsetsRequest in) {
     return guard(() -> {
           RequestValidator.checkQueueIndex(in.getQueueId());
+          if (!in.getGroup().isEmpty()) {
+            Validation.checkGroup(in.getGroup());
+          }
           return topics.queueCount(in.getTopic(), false).thenCompose(queueCount -> {
             RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
             QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
@@ -248,15 +254,25 @@ public final class MessagingServiceImpl implements MessagingService {
                 .thenCompose(o -> {
                   GetQueueOffsetsResponse.Builder out = GetQueueOffsetsResponse.newBuilder()
                       .setStatus(StatusMapper.OK).setMinOffset(o.minOffset()).setNextOffset(o.nextOffset());
-                  if (in.getTimestampMs() <= 0) {
-                    return CompletableFuture.completedFuture(out.build());
-                  }
-                  return queueSource.offsetAtTimestamp(queue, o.minOffset(), o.nextOffset(), in.getTimestampMs())
-                      .thenApply(at -> out.setOffsetAtTimestamp(at).build());
+                  CompletionStage<GetQueueOffsetsResponse.Builder> atTime = in.getTimestampMs() <= 0
+                      ? CompletableFuture.completedFuture(out)
+                      : queueSource.offsetAtTimestamp(queue, o.minOffset(), o.nextOffset(), in.getTimestampMs())
+                          .thenApply(out::setOffsetAtTimestamp);
+                  return in.getGroup().isEmpty() ? atTime.thenApply(GetQueueOffsetsResponse.Builder::build)
+                      : atTime.thenCompose(b -> committedOffset(in.getGroup(), queue)
+                          .thenApply(committed -> b.setCommittedOffset(committed).build()));
                 });
           });
         },
         status -> GetQueueOffsetsResponse.newBuilder().setStatus(status).build());
+  }
+
+  /** The group's committed offset of {@code queue}, -1 when it has none. */
+  private CompletionStage<Long> committedOffset(String group, QueueId queue) {
+    return Asks.ask(sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, group),
+            (ActorRef<ConsumerGroupEntity.Description> replyTo) -> new ConsumerGroupEntity.Describe(replyTo),
+            settings.storeTimeout(), "offsets of group '" + group + "'")
+        .thenApply(d -> d.offsets().getOrDefault(queue.entityId(), -1L));
   }
 
   private static TagFilter parseFilter(FilterExpression filter) {

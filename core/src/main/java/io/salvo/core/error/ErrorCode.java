@@ -34,6 +34,8 @@ public enum ErrorCode {
   FENCED(2003, Category.CONFLICT,
       "member '%s' of group '%s' does not hold queue %s: it went to another member, or the member left the group"),
   GROUP_NOT_FOUND(2004, Category.NOT_FOUND, "group '%s' does not exist: no member has joined it and it has no offsets"),
+  /** Client side: a lite pull consumer asked to seek (or similar) a queue it does not consume now. */
+  QUEUE_NOT_ASSIGNED(2005, Category.CONFLICT, "queue %s is not assigned to this consumer of group '%s': %s"),
 
   // 3xxx: the broker cannot serve now; the same request may succeed later.
   STORE_UNAVAILABLE(3001, Category.UNAVAILABLE,
