@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * answered in time) fails the stream with that exception; sends still in flight then may or may not be stored.
  * Delivery to the broker is at least once per element that was emitted as a result; a failed send may nevertheless
  * have been stored.
+ *
+ * <p>Thread safety: the stages are immutable blueprints that may be shared and materialized from any thread; each
+ * materialization has its own producer (or uses the shared one, which is thread safe).
  */
 public final class SalvoProducer {
   private static final Logger log = LoggerFactory.getLogger(SalvoProducer.class);

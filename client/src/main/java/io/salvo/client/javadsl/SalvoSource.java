@@ -34,6 +34,10 @@ import java.util.concurrent.Executor;
  * waiting for the stream; beyond that its ReceiveMessages stream is not pulled, gRPC flow control stops the broker
  * from sending, and the broker reads nothing more from its journal for this member. A slow stream slows only its
  * own group member.
+ *
+ * <p>Thread safety: a Source returned here is an immutable blueprint that may be shared and materialized from any
+ * thread; each materialization is independent. Elements are emitted on the stream's own materializer; the consumer's
+ * actors and queue streams run in its client ActorSystem.
  */
 public final class SalvoSource {
   private SalvoSource() {}

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Life cycle of the stream stages against an address where no broker listens: they start, stop and fail cleanly. */
+/** Life cycle of the stream stages against an address where no broker answers: they start, stop and fail cleanly. */
 class SalvoStreamsLifecycleTest {
   private static final Config CONFIG = ConfigFactory.parseString("salvo.client.request-timeout = 1s")
       .withFallback(ConfigFactory.load());
@@ -37,18 +37,42 @@ class SalvoStreamsLifecycleTest {
   private ActorSystem<Void> system;
   private String nowhere;
 
+  private ServerSocket silent;
+
+  /**
+   * A port that accepts connections and never answers: calls time out (request timeout 1 s) instead of being
+   * refused, and closing the clients is quick (a refused address keeps them reconnecting until the close times out).
+   */
   @BeforeEach
   void start() throws Exception {
     system = ActorSystem.create(Behaviors.empty(), "lifecycle", ClientRuntime.config());
-    try (ServerSocket socket = new ServerSocket(0)) {
-      nowhere = "127.0.0.1:" + socket.getLocalPort();
-    }
+    silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    nowhere = "127.0.0.1:" + silent.getLocalPort();
+    Thread acceptor = new Thread(() -> {
+      List<java.net.Socket> held = new java.util.ArrayList<>();
+      try {
+        while (true) {
+          held.add(silent.accept());
+        }
+      } catch (java.io.IOException closed) {
+        held.forEach(socket -> {
+          try {
+            socket.close();
+          } catch (java.io.IOException ignored) {
+            // closing anyway
+          }
+        });
+      }
+    }, "silent-broker");
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   @AfterEach
   void stop() throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    silent.close();
   }
 
   private Source<CommittableMessage, SalvoSource.Control> source(Duration stopTimeout) {

@@ -39,9 +39,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Issue 5, acceptance point 5: two groups read the same backlog through the Akka Streams API; group A's stream is
  * throttled to 100 msg/s, group B's is not. B drains the whole backlog while A lags by nearly all of it, and the
  * broker's heap stays bounded: it reads each group's messages from the journal only as that group's stream asks
- * (gRPC flow control), so A's lag is held nowhere but in Cassandra. Prints both rates and the broker's heap; asserts
+ * (gRPC flow control), so A's lag is held nowhere but in Cassandra: the broker's live heap grows only by what each of
+ * A's queue streams has in flight (one catch-up journal read, {@code salvo.broker.delivery.catch-up-chunk} messages,
+ * and its encoded response). Prints both rates and the broker's heap; asserts
  * correctness only (every message once to B, no repeat to A, A still lagging when B is done, the broker's live heap
- * grown by less than half the backlog's bytes), never timing.
+ * grown by less than its lagging streams may hold in flight), never timing.
  *
  * <p>The CI run has a backlog of 20,000 messages of 1 KiB; the acceptance figure is taken with 100,000:
  * <pre>
@@ -138,10 +140,14 @@ class LaggingGroupTest {
         assertEquals(BACKLOG, b.total.get(), "group B's deliveries");
         a.times.forEach((i, n) -> assertEquals(1, n, "group A got message " + i + " " + n + " times"));
         assertTrue(aWhenBDone < BACKLOG, "group A was not lagging when B was done");
-        long backlogBytes = (long) BACKLOG * BODY_BYTES;
+        // What A's four queue streams may hold on the broker: one catch-up read each (1,000 messages, the default
+        // salvo.broker.delivery.catch-up-chunk) as stored entries, as protobuf messages and encoded, with room for
+        // the next; plus 16 MiB for everything else a busy node keeps. The lag itself is 20 to 100 MB.
+        long inFlightBound = 4L * 1000 * 4 * BODY_BYTES + (16L << 20);
         long grown = Math.max(whenBDone.live(), later.live()) - before.live();
-        assertTrue(grown < backlogBytes / 2, "the broker's live heap grew by " + mib(grown) + " MiB while group A"
-            + " lagged by " + mib(backlogBytes) + " MiB of messages: it holds the lag in memory");
+        assertTrue(grown < inFlightBound, "the broker's live heap grew by " + mib(grown) + " MiB while group A lagged"
+            + " by " + mib((long) (BACKLOG - aWhenBDone) * BODY_BYTES) + " MiB of messages, over the "
+            + mib(inFlightBound) + " MiB its streams may hold in flight");
       } finally {
         groupA.drainAndShutdown(system.executionContext()).toCompletableFuture().get(60, TimeUnit.SECONDS);
         groupB.drainAndShutdown(system.executionContext()).toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import com.typesafe.config.ConfigFactory;
 import io.salvo.client.internal.ClientRuntime;
 import io.salvo.client.javadsl.CommittableMessage;
 import io.salvo.client.javadsl.ConsumerSettings;
+import io.salvo.client.javadsl.SalvoFlow;
 import io.salvo.client.javadsl.ProducerSettings;
 import io.salvo.client.javadsl.SalvoProducer;
 import io.salvo.client.javadsl.SalvoSink;
@@ -24,6 +25,8 @@ import io.salvo.client.javadsl.SalvoSource;
 import io.salvo.client.javadsl.Subscriptions;
 import io.salvo.client.message.Message;
 import io.salvo.client.message.MessageExt;
+import io.salvo.client.producer.SendResult;
+import io.salvo.client.producer.SendStatus;
 import io.salvo.tests.harness.AdminHttp;
 import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
@@ -90,7 +93,8 @@ class StreamsApiTest {
           .map(m -> record(first, m))
           .filter(m -> m.committableOffset().offset() < uncommittedFrom)
           .map(CommittableMessage::committableOffset)
-          .toMat(SalvoSink.committer(), SalvoSource::createDrainingControl)
+          .via(SalvoFlow.committer())
+          .toMat(Sink.ignore(), SalvoSource::createDrainingControl)
           .run(system);
       Eventually.within(Duration.ofSeconds(60), () -> assertEquals(count, first.size(), "distinct messages received"));
       run1.drainAndShutdown(system.executionContext()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -102,10 +106,17 @@ class StreamsApiTest {
       assertEquals(count - 4 * uncommittedFrom, uncommitted.size(), "messages at offsets the first run left uncommitted");
       send(producer, topic, "second", 200);
 
+      // The second run copies each message to another topic and commits it once its copy is stored.
       Map<String, List<Received>> second = new ConcurrentHashMap<>();
+      List<SendResult> copies = new CopyOnWriteArrayList<>();
       SalvoSource.DrainingControl<Done> run2 = SalvoSource.committable(settings, Subscriptions.topics(topic, "*"))
           .map(m -> record(second, m))
-          .map(CommittableMessage::committableOffset)
+          .map(m -> Pair.create(new Message(topic + "Copy", "copy", m.message().getBody()), m.committableOffset()))
+          .via(SalvoProducer.flowWithPassThrough(producer))
+          .map(sent -> {
+            copies.add(sent.first());
+            return sent.second();
+          })
           .toMat(SalvoSink.committer(), SalvoSource::createDrainingControl)
           .run(system);
       int expected = uncommitted.size() + 200;
@@ -117,6 +128,10 @@ class StreamsApiTest {
       again.removeIf(b -> b.startsWith("second-"));
       assertEquals(uncommitted, again, "the restarted source re-read exactly what the first run had not committed");
       second.forEach((body, times) -> assertEquals(1, times.size(), body + " received " + times));
+      assertEquals(expected, copies.size(), "copies stored");
+      assertTrue(copies.stream().allMatch(r -> r.getSendStatus() == SendStatus.SEND_OK), "copies " + copies);
+      assertEquals(expected, copies.stream().map(r -> r.getMessageQueue().getQueueId() + "@" + r.getQueueOffset())
+          .distinct().count(), "distinct positions of the copies");
 
       Map<String, Long> offsets = committedOffsets(broker, "StreamsGroup");
       Map<String, Long> ends = queueEnds(topic, first, second);
