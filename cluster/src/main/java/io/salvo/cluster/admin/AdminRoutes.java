@@ -16,6 +16,11 @@ import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
 import io.salvo.core.validation.Validation;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,7 +35,9 @@ import java.util.function.Supplier;
  *   <li>{@code GET /topics}: topic names; {@code GET /topics/T}: its queue count (404 if missing)</li>
  *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
  *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work), and how long
- *       the writes took ({@code journalWriteMillis}: p50 and p99 as bucket bounds, max, the buckets)</li>
+ *       the writes took ({@code journalWriteMillis}: p50 and p99 as bucket bounds, max, the buckets), and the
+ *       node's JVM heap ({@code heap}: used, committed and max bytes now, and used right after the last garbage
+ *       collection, which is what the node really holds)</li>
  * </ul>
  */
 public final class AdminRoutes extends AllDirectives {
@@ -65,8 +72,40 @@ public final class AdminRoutes extends AllDirectives {
               "messages", s.messages(), "messagesPerWrite", s.messagesPerWrite(),
               "journalWriteMillis", Map.of("p50", s.latencyPercentileMillis(50), "p99", s.latencyPercentileMillis(99),
                   "max", s.maxLatencyMicros() / 1000.0, "bucketBounds", WriteStats.bucketBoundsMillis(),
-                  "buckets", s.latencyBuckets())));
+                  "buckets", s.latencyBuckets()),
+              "heap", heap()));
         }))));
+  }
+
+  /**
+   * This JVM's heap: used, committed and max bytes now, and used bytes right after the most recent garbage collection
+   * (-1 before the first).
+   */
+  private static Map<String, Long> heap() {
+    MemoryUsage now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long afterLastGc = -1;
+    long lastEnd = -1;
+    for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (bean instanceof com.sun.management.GarbageCollectorMXBean gc && gc.getLastGcInfo() != null
+          && gc.getLastGcInfo().getEndTime() > lastEnd) {
+        lastEnd = gc.getLastGcInfo().getEndTime();
+        afterLastGc = gc.getLastGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+            .filter(pool -> isHeapPool(pool.getKey()))
+            .mapToLong(pool -> pool.getValue().getUsed())
+            .sum();
+      }
+    }
+    return Map.of("usedBytes", now.getUsed(), "committedBytes", now.getCommitted(), "maxBytes", now.getMax(),
+        "usedAfterLastGcBytes", afterLastGc);
+  }
+
+  private static boolean isHeapPool(String name) {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getName().equals(name)) {
+        return pool.getType() == MemoryType.HEAP;
+      }
+    }
+    return false;
   }
 
   private Route createTopic(CreateTopic body) {
