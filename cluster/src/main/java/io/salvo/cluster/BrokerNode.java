@@ -98,7 +98,8 @@ public final class BrokerNode {
     QueueEntity.init(system, settings.queue(), settings.advertisedAddress(), writeStats);
     ConsumerGroupEntity.init(system, settings.sessionTimeout());
     Topics topics = new Topics(system, settings);
-    QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.queue().longPollTimeout());
+    QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.catchUpMaxBytes(),
+        settings.deliveryMaxBatchBytes(), settings.queue().longPollTimeout());
 
     MessagingServiceImpl service = new MessagingServiceImpl(system, settings, topics, queueSource);
     ServerBinding grpc = await(Http.get(system)

@@ -18,7 +18,9 @@ public record BrokerSettings(
     Duration storeTimeout,
     int publishParallelism,
     int deliveryMaxBatch,
+    long deliveryMaxBatchBytes,
     int catchUpChunk,
+    long catchUpMaxBytes,
     Duration sessionTimeout,
     Duration heartbeatInterval) {
 
@@ -57,7 +59,9 @@ public record BrokerSettings(
         c.getDuration("store-timeout"),
         positive(c, "publish-parallelism"),
         positive(c, "delivery.max-batch"),
+        positiveBytes(c, "delivery.max-batch-bytes"),
         positive(c, "delivery.catch-up-chunk"),
+        positiveBytes(c, "delivery.catch-up-max-bytes"),
         c.getDuration("groups.session-timeout"),
         c.getDuration("groups.heartbeat-interval"));
     if (port < 0 || port > 65535) {
@@ -73,6 +77,14 @@ public record BrokerSettings(
               + ": a largest message could never be written");
     }
     return s;
+  }
+
+  private static long positiveBytes(Config c, String key) {
+    long v = c.getBytes(key);
+    if (v <= 0) {
+      throw new ConfigException.BadValue("salvo.broker." + key, "must be positive, was " + v);
+    }
+    return v;
   }
 
   private static int positive(Config c, String key) {

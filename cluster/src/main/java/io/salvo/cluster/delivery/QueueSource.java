@@ -49,24 +49,38 @@ public final class QueueSource {
   private final ClusterSharding sharding;
   private final CassandraReadJournal journal;
   private final int catchUpChunk;
+  private final long catchUpMaxBytes;
+  private final long maxBatchBytes;
   private final Duration askTimeout;
 
-  public QueueSource(ActorSystem<?> system, int catchUpChunk, Duration longPollTimeout) {
+  /**
+   * @param catchUpChunk most messages of one journal range read
+   * @param catchUpMaxBytes most bytes one journal range read keeps (at least one message)
+   * @param maxBatchBytes most bytes of messages in one chunk the source emits (at least one message)
+   */
+  public QueueSource(ActorSystem<?> system, int catchUpChunk, long catchUpMaxBytes, long maxBatchBytes,
+      Duration longPollTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.journal = PersistenceQuery.get(system)
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     this.catchUpChunk = catchUpChunk;
+    this.catchUpMaxBytes = catchUpMaxBytes;
+    this.maxBatchBytes = maxBatchBytes;
     this.askTimeout = longPollTimeout.plusSeconds(10);
   }
 
-  /** The feed of {@code queue} from {@code fromOffset}, at most {@code maxBatch} messages per chunk. */
+  /**
+   * The feed of {@code queue} from {@code fromOffset}, at most {@code maxBatch} messages (and the max batch bytes) per
+   * chunk: a catch-up read larger than that is emitted in pieces, each pulled on demand.
+   */
   public Source<Chunk, NotUsed> from(QueueId queue, long fromOffset, int maxBatch, TagFilter filter) {
     EntityRef<QueueEntity.Command> entity = sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId());
     String persistenceId = QueueEntity.persistenceId(queue).id();
     return Source.unfoldAsync(fromOffset, offset -> next(entity, persistenceId, queue, offset, maxBatch)
             .thenApply(chunk -> Optional.of(akka.japi.Pair.create(chunk.nextOffset(), chunk))))
         .map(chunk -> filter.matchesAll() ? chunk : applyFilter(chunk, filter))
+        .mapConcat(chunk -> split(chunk, maxBatch, maxBatchBytes))
         .filterNot(Chunk::isEmptyAndStill);
   }
 
@@ -110,9 +124,19 @@ public final class QueueSource {
             : offsetAtTimestamp(queue, mid + 1, until, timestampMs));
   }
 
-  /** Catch-up: one bounded range read of the journal, offsets [from, until). */
+  /**
+   * Catch-up: one bounded range read of the journal, offsets [from, until), stopping early once the messages read
+   * reach the catch-up byte limit.
+   */
   private CompletionStage<Chunk> readJournal(String persistenceId, long from, long until) {
+    long[] bytes = {0};
     return CompletionStages.direct(journal.currentEventsByPersistenceId(persistenceId, from + 1, until)
+            .takeWhile(envelope -> {
+              if (envelope.event() instanceof MessageAppended m) {
+                bytes[0] += m.approximateSize();
+              }
+              return bytes[0] < catchUpMaxBytes;
+            }, true)
             .runWith(Sink.seq(), system))
         .thenApply(envelopes -> {
           List<StoredEntry> entries = new ArrayList<>(envelopes.size());
@@ -127,6 +151,35 @@ public final class QueueSource {
           }
           return new Chunk(from, entries, entries.get(entries.size() - 1).offset() + 1);
         });
+  }
+
+  /**
+   * {@code chunk} cut into pieces of at most {@code maxMessages} messages and {@code maxBytes} bytes (at least one
+   * message each), covering the same offsets: each piece's next offset is the next piece's first, the last piece's is
+   * the chunk's.
+   */
+  static List<Chunk> split(Chunk chunk, int maxMessages, long maxBytes) {
+    List<StoredEntry> entries = chunk.entries();
+    List<Chunk> pieces = new ArrayList<>();
+    long from = chunk.fromOffset();
+    int start = 0;
+    while (start < entries.size()) {
+      int end = start;
+      long bytes = 0;
+      while (end < entries.size() && end - start < maxMessages) {
+        long size = entries.get(end).message().approximateSize();
+        if (end > start && bytes + size > maxBytes) {
+          break;
+        }
+        bytes += size;
+        end++;
+      }
+      long next = end == entries.size() ? chunk.nextOffset() : entries.get(end - 1).offset() + 1;
+      pieces.add(new Chunk(from, List.copyOf(entries.subList(start, end)), next));
+      from = next;
+      start = end;
+    }
+    return pieces.isEmpty() ? List.of(chunk) : pieces;
   }
 
   private static Chunk applyFilter(Chunk chunk, TagFilter filter) {
