@@ -22,9 +22,6 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.filter.TagFilter;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.validation.Validation;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -87,7 +84,6 @@ import org.slf4j.LoggerFactory;
 public class DefaultLitePullConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultLitePullConsumer.class);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
-  private static final DateTimeFormatter CONSUME_TIMESTAMP_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
   private enum Mode { NONE, SUBSCRIBE, ASSIGN }
 
@@ -104,7 +100,7 @@ public class DefaultLitePullConsumer extends ClientConfig {
   private volatile long pollTimeoutMillis = 5000;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile MessageModel messageModel = MessageModel.CLUSTERING;
-  private volatile String consumeTimestamp = LocalDateTime.now().minusMinutes(30).format(CONSUME_TIMESTAMP_FORMAT);
+  private volatile String consumeTimestamp = ConsumeTimestamps.halfAnHourAgo();
   private volatile boolean everStarted;
   private volatile Running running;
 
@@ -526,10 +522,9 @@ public class DefaultLitePullConsumer extends ClientConfig {
 
   private long parseConsumeTimestamp(String value) throws MQClientException {
     try {
-      return LocalDateTime.parse(value, CONSUME_TIMESTAMP_FORMAT).atZone(ZoneId.systemDefault()).toInstant()
-          .toEpochMilli();
-    } catch (RuntimeException e) {
-      throw bad("consumeTimestamp '" + value + "' is not a local time in the form yyyyMMddHHmmss");
+      return ConsumeTimestamps.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
   }
 

@@ -19,9 +19,6 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.filter.TagFilter;
 import io.salvo.core.validation.Validation;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,8 +70,6 @@ import org.slf4j.LoggerFactory;
 public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
-  /** RocketMQ's format of the consume timestamp: local time to the second. */
-  private static final DateTimeFormatter CONSUME_TIMESTAMP_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
   private final String consumerGroup;
   private final ClientSettings settings;
@@ -84,7 +79,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile MessageModel messageModel = MessageModel.CLUSTERING;
   private volatile String consumeTimestamp =
-      LocalDateTime.now().minusMinutes(30).format(CONSUME_TIMESTAMP_FORMAT);
+      ConsumeTimestamps.halfAnHourAgo();
   private volatile int consumeThreadMin;
   private volatile int consumeThreadMax;
   private volatile int consumeMessageBatchMaxSize;
@@ -259,10 +254,9 @@ public class DefaultMQPushConsumer extends ClientConfig {
 
   private long parseConsumeTimestamp(String value) throws MQClientException {
     try {
-      return LocalDateTime.parse(value, CONSUME_TIMESTAMP_FORMAT).atZone(ZoneId.systemDefault()).toInstant()
-          .toEpochMilli();
-    } catch (RuntimeException e) {
-      throw bad("consumeTimestamp '" + value + "' is not a local time in the form yyyyMMddHHmmss");
+      return ConsumeTimestamps.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
   }
 
