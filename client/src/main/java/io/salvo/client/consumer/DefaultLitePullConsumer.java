@@ -163,6 +163,9 @@ public class DefaultLitePullConsumer extends ClientConfig {
     synchronized (lifecycle) {
       if (!everStarted) {
         subscriptions.remove(topic);
+        if (subscriptions.isEmpty() && mode == Mode.SUBSCRIBE) {
+          mode = Mode.NONE; // nothing subscribed: assign() may be used instead
+        }
       }
     }
   }

@@ -54,9 +54,10 @@ import java.util.concurrent.TimeUnit;
  *       at least half of it, counted from when the last heartbeat answered OK was sent, and checked four times per
  *       heartbeat interval even while a heartbeat hangs) stops all its queues on its own: the group is about to give
  *       them to other members.
- *   <li>{@link Shutdown}: stop heartbeats and all queues, commit once more, leave the group (so its queues move at
- *       once), close connections, stop the system; bounded by the shutdown timeout, then the request timeout for the
- *       last commits and again for the leave.
+ *   <li>{@link Shutdown}: stop all queues (heartbeats go on, so that queues whose listener calls are still running
+ *       stay this member's), commit once more, leave the group (so its queues move at once), close connections, stop
+ *       the system; bounded by the shutdown timeout, then the request timeout for the last commits and again for the
+ *       leave. A queue that fails to start is retried at the next regular heartbeat, not at once.
  *   <li>Manual assignment: a consumer set up with no subscriptions never joins the group (no heartbeats, no leave);
  *       it consumes the queues of the last {@link Assign} (a lite pull consumer's assign()), each starting at the
  *       group's committed offset when there is one, and commits them as a manual assignment, which the broker
@@ -217,7 +218,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   // ---- heartbeat and assignment ----
 
   private Behavior<Command> onHeartbeatTick() {
-    if (shutdownReply != null || manual) {
+    // Heartbeats go on while shutting down, until the leave: queues still in listener calls stay this member's.
+    if (closing || manual) {
       return this;
     }
     if (heartbeatInFlight) {
@@ -259,7 +261,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
    * (unanswered within the request timeout) must not keep queues running past the group's session timeout.
    */
   private Behavior<Command> onLeaseCheck() {
-    if (shutdownReply == null) {
+    if (!closing) {
       fenceIfSessionLost();
       timers.startSingleTimer(LeaseCheck.INSTANCE, heartbeatInterval.dividedBy(4));
     }
@@ -298,14 +300,14 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   /** Heartbeats now (or right after the one in flight): a queue was dropped, so its new owner may have it sooner. */
   private void heartbeatSoon() {
-    if (shutdownReply == null) {
+    if (!closing && !manual) {
       timers.startSingleTimer(HeartbeatTick.INSTANCE, Duration.ZERO);
     }
   }
 
   private Behavior<Command> onHeartbeatAnswered(HeartbeatAnswered answered) {
     heartbeatInFlight = false;
-    if (shutdownReply != null) {
+    if (closing) {
       return this;
     }
     SalvoClientException error = answered.failure() != null
@@ -339,8 +341,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       sessionTimeout = Duration.ofMillis(response.getSessionTimeoutMs());
     }
     scheduleHeartbeat(heartbeatInterval);
-    reportMissingTopics(response.getMissingTopicsList());
-    applyAssignment(response);
+    if (shutdownReply == null) { // shutting down: keep the membership alive, start nothing new
+      reportMissingTopics(response.getMissingTopicsList());
+      applyAssignment(response);
+    }
     return this;
   }
 
@@ -422,7 +426,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         getContext().getLog().warn("Consumer group '{}': cannot start {} ({}); retrying at the next {}",
             setup.group(), resolved.key(), resolved.error().getMessage(), manual ? "commit tick" : "heartbeat");
       }
-      removeQueue(resolved.key());
+      // Not announced at once: the group would grant it again at once, and a failing start would loop.
+      dropQueue(resolved.key());
+      maybeFinish();
       return this;
     }
     startConsumer(resolved.key(), entry, resolved.offset());
@@ -634,7 +640,6 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       return this;
     }
     shutdownReply = shutdown.replyTo();
-    timers.cancel(HeartbeatTick.INSTANCE);
     timers.cancel(CommitTick.INSTANCE);
     new ArrayList<>(queues.keySet()).forEach(this::stopQueue);
     timers.startSingleTimer(ShutdownDeadline.INSTANCE, setup.settings().consumer().shutdownTimeout());
@@ -658,13 +663,17 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   /** Drops a stopped (or never started) queue; the next heartbeat tells the group, so it may go to another member. */
   private void removeQueue(QueueKey key) {
+    dropQueue(key);
+    heartbeatSoon();
+    maybeFinish();
+  }
+
+  private void dropQueue(QueueKey key) {
     QueueEntry entry = queues.remove(key);
     if (entry != null) {
       commitWaiters.gone(key, entry.lastCommitted,
           notAssigned(key, "it was released before its offset was committed (rebalance)"));
     }
-    heartbeatSoon();
-    maybeFinish();
   }
 
   private Behavior<Command> maybeFinish() {
