@@ -2,6 +2,7 @@ package io.salvo.core.filter;
 
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import java.util.Set;
 public final class TagFilter implements MessageFilter {
   private static final TagFilter ALL = new TagFilter(null);
 
-  /** null means every message. */
+  /** In the order written (toString keeps it); null means every message. */
   private final Set<String> tags;
 
   private TagFilter(Set<String> tags) {
@@ -48,7 +49,7 @@ public final class TagFilter implements MessageFilter {
       tags.add(tag);
       position += part.length() + 2;
     }
-    return new TagFilter(Set.copyOf(tags));
+    return new TagFilter(Collections.unmodifiableSet(tags));
   }
 
   @Override
