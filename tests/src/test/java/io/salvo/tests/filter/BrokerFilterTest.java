@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.stream.javadsl.Sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +18,11 @@ import io.salvo.client.consumer.MessageSelector;
 import io.salvo.client.consumer.listener.ConsumeConcurrentlyStatus;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.exception.MQClientException;
+import io.salvo.client.internal.ClientRuntime;
+import io.salvo.client.javadsl.ConsumerSettings;
+import io.salvo.client.javadsl.SalvoSink;
+import io.salvo.client.javadsl.SalvoSource;
+import io.salvo.client.javadsl.Subscriptions;
 import io.salvo.client.message.Message;
 import io.salvo.client.message.MessageExt;
 import io.salvo.client.producer.DefaultMQProducer;
@@ -41,6 +49,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +58,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 6, filtering: one topic, several groups filtering it differently on the broker (tags, SQL92 over properties,
- * SQL92 over TAGS, a filter that matches nothing, a lite pull consumer). Each group receives exactly its messages,
+ * SQL92 over TAGS, a filter that matches nothing, a lite pull consumer, an Akka Streams source). Each group receives exactly its messages,
  * and its committed offsets still reach the end of every queue (the messages filtered out are passed). A malformed
  * SQL92 expression is refused at subscribe and over raw gRPC with INVALID_FILTER naming the column.
  */
@@ -139,6 +148,8 @@ class BrokerFilterTest {
     Map<String, Map<String, Integer>> received = new ConcurrentHashMap<>();
     List<DefaultMQPushConsumer> consumers = new ArrayList<>();
     DefaultLitePullConsumer pull = new DefaultLitePullConsumer("FilterPullSql");
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "filter-test", ClientRuntime.config());
+    SalvoSource.DrainingControl<Done> stream = null;
     try {
       for (Map.Entry<String, MessageSelector> e : selectors.entrySet()) {
         consumers.add(pushConsumer(e.getKey(), e.getValue(), received));
@@ -148,6 +159,20 @@ class BrokerFilterTest {
       expected.put("FilterPullSql", s -> !s.properties().get("region").equals("eu") && s.tag() != null
           && !s.tag().equals("TagA"));
       pull.start();
+      // AND binds tighter than OR
+      String streamSql = "amount >= 1000 OR region = 'us' AND TAGS = 'TagC'";
+      expected.put("FilterStreamSql", s -> amount(s) >= 1000
+          || (s.properties().get("region").equals("us") && "TagC".equals(s.tag())));
+      Map<String, Integer> streamed = received.computeIfAbsent("FilterStreamSql", g -> new ConcurrentHashMap<>());
+      stream = SalvoSource.committable(
+              ConsumerSettings.create("FilterStreamSql").withNamesrvAddr(broker.address()),
+              Subscriptions.sql(TOPIC, streamSql))
+          .map(m -> {
+            streamed.merge(body(m.message()), 1, Integer::sum);
+            return m.committableOffset();
+          })
+          .toMat(SalvoSink.committer(), SalvoSource::createDrainingControl)
+          .run(system);
 
       Map<String, Set<String>> wanted = new TreeMap<>();
       expected.forEach((group, p) -> {
@@ -156,7 +181,8 @@ class BrokerFilterTest {
         wanted.put(group, bodies);
       });
       assertTrue(wanted.get("FilterSqlProperties").size() > 5 && wanted.get("FilterSqlTags").size() > 5
-          && wanted.get("FilterSqlMissing").size() > 5 && wanted.get("FilterPullSql").size() > 5, wanted.toString());
+          && wanted.get("FilterSqlMissing").size() > 5 && wanted.get("FilterPullSql").size() > 5
+          && wanted.get("FilterStreamSql").size() > 5, wanted.toString());
 
       Map<String, Integer> pulled = received.computeIfAbsent("FilterPullSql", g -> new ConcurrentHashMap<>());
       Eventually.within(LIMIT, () -> {
@@ -188,6 +214,11 @@ class BrokerFilterTest {
     } finally {
       consumers.forEach(DefaultMQPushConsumer::shutdown);
       pull.shutdown();
+      if (stream != null) {
+        stream.drainAndShutdown(system.executionContext()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
