@@ -19,6 +19,7 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.validation.Validation;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -392,6 +393,6 @@ public class DefaultMQPushConsumer extends ClientConfig {
     synchronized (subscriptions) {
       subscriptions.forEach((topic, filter) -> out.put(topic, filter.expression()));
     }
-    return out;
+    return Collections.unmodifiableMap(out);
   }
 }
