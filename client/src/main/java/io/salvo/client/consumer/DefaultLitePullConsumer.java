@@ -19,7 +19,7 @@ import io.salvo.client.message.MessageExt;
 import io.salvo.client.message.MessageQueue;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
-import io.salvo.core.filter.TagFilter;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
 import io.salvo.core.validation.Validation;
 import java.util.ArrayList;
@@ -90,7 +90,7 @@ public class DefaultLitePullConsumer extends ClientConfig {
   private final String consumerGroup;
   private final ClientSettings settings;
   private final Object lifecycle = new Object();
-  private final Map<String, String> subscriptions = new LinkedHashMap<>();
+  private final Map<String, MessageFilter> subscriptions = new LinkedHashMap<>();
   private final Set<MessageQueue> pausedQueues = new HashSet<>();
   private Mode mode = Mode.NONE;
   private Set<MessageQueue> assigned = Set.of();
@@ -139,10 +139,20 @@ public class DefaultLitePullConsumer extends ClientConfig {
    * INVALID_FILTER naming the value; BAD_REQUEST after {@link #assign} or after start.
    */
   public void subscribe(String topic, String subExpression) throws MQClientException {
-    String expression;
+    subscribe(topic, MessageSelector.byTag(subExpression));
+  }
+
+  /**
+   * Subscribes to {@code topic} with a tag or SQL92 selector ({@link MessageSelector#byTag},
+   * {@link MessageSelector#bySql}), evaluated on the broker, before start; a second call for the same topic replaces
+   * the selector. Throws MQClientException: INVALID_TOPIC, or INVALID_FILTER naming where the expression is wrong;
+   * BAD_REQUEST after {@link #assign} or after start.
+   */
+  public void subscribe(String topic, MessageSelector selector) throws MQClientException {
+    MessageFilter filter;
     try {
       Validation.checkTopic(topic);
-      expression = TagFilter.parse(subExpression).toString();
+      filter = MessageSelector.parse(selector);
     } catch (SalvoException e) {
       throw MQClientException.of(e);
     }
@@ -154,7 +164,7 @@ public class DefaultLitePullConsumer extends ClientConfig {
         throw bad("subscribe before start(); a started consumer keeps its subscriptions");
       }
       mode = Mode.SUBSCRIBE;
-      subscriptions.put(topic, expression);
+      subscriptions.put(topic, filter);
     }
   }
 
@@ -257,7 +267,7 @@ public class DefaultLitePullConsumer extends ClientConfig {
       ConsumeOptions options = new ConsumeOptions(receiveBatch, pullThresholdForQueue, c.receiveMaxBatch(),
           c.reconsumeDelay(), c.suspendCurrentQueueTime(), c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
           c.reconnectRandomFactor());
-      Map<String, String> subs = mode == Mode.SUBSCRIBE ? Map.copyOf(subscriptions) : Map.of();
+      Map<String, MessageFilter> subs = mode == Mode.SUBSCRIBE ? Map.copyOf(subscriptions) : Map.of();
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
           consumeTimestampMs, options, settings, addresses, delivery);
       ActorSystem<PushConsumerActor.Command> system =

@@ -16,9 +16,10 @@ import io.salvo.client.internal.ListenerDelivery;
 import io.salvo.client.internal.PushConsumerActor;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
-import io.salvo.core.filter.TagFilter;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.validation.Validation;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private final String consumerGroup;
   private final ClientSettings settings;
   private final Object lifecycle = new Object();
-  private final Map<String, String> subscriptions = new LinkedHashMap<>();
+  private final Map<String, MessageFilter> subscriptions = new LinkedHashMap<>();
   private volatile MessageListener listener;
   private volatile ConsumeFromWhere consumeFromWhere = ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET;
   private volatile MessageModel messageModel = MessageModel.CLUSTERING;
@@ -122,11 +123,20 @@ public class DefaultMQPushConsumer extends ClientConfig {
    * INVALID_FILTER naming the value.
    */
   public void subscribe(String topic, String subExpression) throws MQClientException {
+    subscribe(topic, MessageSelector.byTag(subExpression));
+  }
+
+  /**
+   * Subscribes to {@code topic} with a tag or SQL92 selector ({@link MessageSelector#byTag},
+   * {@link MessageSelector#bySql}), evaluated on the broker. A second call for the same topic replaces the selector.
+   * Throws MQClientException with INVALID_TOPIC, or INVALID_FILTER naming where the expression is wrong.
+   */
+  public void subscribe(String topic, MessageSelector selector) throws MQClientException {
     try {
       Validation.checkTopic(topic);
-      TagFilter filter = TagFilter.parse(subExpression);
+      MessageFilter filter = MessageSelector.parse(selector);
       synchronized (subscriptions) {
-        subscriptions.put(topic, filter.toString());
+        subscriptions.put(topic, filter);
       }
     } catch (SalvoException e) {
       throw MQClientException.of(e);
@@ -173,7 +183,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
       }
       List<BrokerAddress> addresses;
       String group;
-      Map<String, String> subs;
+      Map<String, MessageFilter> subs;
       synchronized (subscriptions) {
         subs = Map.copyOf(subscriptions);
       }
@@ -377,10 +387,12 @@ public class DefaultMQPushConsumer extends ClientConfig {
     this.suspendCurrentQueueTimeMillis = suspendCurrentQueueTimeMillis;
   }
 
-  /** The subscriptions, topic to normalised tag expression. */
+  /** The subscriptions, topic to normalised expression (a tag expression or a SQL92 condition). */
   public Map<String, String> getSubscription() {
+    Map<String, String> out = new LinkedHashMap<>();
     synchronized (subscriptions) {
-      return Map.copyOf(subscriptions);
+      subscriptions.forEach((topic, filter) -> out.put(topic, filter.expression()));
     }
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -12,6 +12,7 @@ import io.salvo.client.exception.MQClientException;
 import io.salvo.client.exception.SalvoClientException;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.protocol.v1.CommitOffsetRequest;
 import io.salvo.core.protocol.v1.CommitOffsetResponse;
 import io.salvo.core.protocol.v1.FilterExpression;
@@ -136,7 +137,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   }
 
   /** Everything a push consumer is started with. */
-  public record Setup(String group, String clientId, Map<String, String> subscriptions,
+  public record Setup(String group, String clientId, Map<String, MessageFilter> subscriptions,
       ConsumeFromWhere consumeFromWhere, long consumeTimestampMs, ConsumeOptions options, ClientSettings settings,
       List<BrokerAddress> addresses, QueueDelivery delivery) {}
 
@@ -179,9 +180,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     this.heartbeatInterval = setup.settings().consumer().heartbeatInterval();
     this.addressIndex = Math.floorMod((int) System.nanoTime(), setup.addresses().size());
     HeartbeatRequest.Builder hb = HeartbeatRequest.newBuilder().setGroup(setup.group()).setClientId(setup.clientId());
-    setup.subscriptions().forEach((topic, expression) -> {
+    setup.subscriptions().forEach((topic, parsed) -> {
       FilterExpression filter = FilterExpression.newBuilder()
-          .setType(FilterExpression.Type.TAG).setExpression(expression).build();
+          .setType(parsed.type() == MessageFilter.Type.SQL92 ? FilterExpression.Type.SQL92 : FilterExpression.Type.TAG)
+          .setExpression(parsed.expression()).build();
       filters.put(topic, filter);
       hb.addSubscriptions(Subscription.newBuilder().setTopic(topic).setFilter(filter));
     });

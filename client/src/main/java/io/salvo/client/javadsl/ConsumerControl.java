@@ -75,7 +75,7 @@ final class ConsumerControl implements SalvoSource.Control {
     long consumeTimestampMs = settings.consumeFromWhere() == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP
         ? settings.consumeTimestamp().toEpochMilli() : 0;
     PushConsumerActor.Setup setup = new PushConsumerActor.Setup(settings.group(), clientId,
-        subscription.topics(), settings.consumeFromWhere(), consumeTimestampMs, options, client, addresses, delivery);
+        subscription.filters(), settings.consumeFromWhere(), consumeTimestampMs, options, client, addresses, delivery);
     ActorSystem<PushConsumerActor.Command> system =
         ClientRuntime.start(PushConsumerActor.create(setup), "stream-consumer", settings.group());
     ConsumerControl control = new ConsumerControl(settings, clientId, system, delivery, hub);

@@ -21,6 +21,17 @@ public final class Subscriptions {
   }
 
   /**
+   * One topic with a SQL92 condition over the messages' user properties and {@code TAGS}, e.g.
+   * {@code region = 'eu' AND amount > 100} (see {@link io.salvo.client.consumer.MessageSelector#bySql}). Add more
+   * topics with {@link Subscription#and} or {@link Subscription#andSql}.
+   *
+   * @throws SalvoException INVALID_TOPIC, or INVALID_FILTER naming where the condition is wrong
+   */
+  public static Subscription sql(String topic, String sql) {
+    return Subscription.ofSql(topic, sql);
+  }
+
+  /**
    * Several topics, topic to tag expression.
    *
    * @throws SalvoException INVALID_TOPIC or INVALID_FILTER naming the value

@@ -1,6 +1,7 @@
 package io.salvo.client.javadsl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,20 @@ class SubscriptionsTest {
     SalvoException e = assertThrows(SalvoException.class, () -> Subscriptions.topics(topic, expression));
     assertEquals(code, e.code());
     assertTrue(e.getMessage().contains(named), e.getMessage());
+  }
+
+  @Test
+  void sqlSubscriptionsKeepTheirTypeBesideTagOnes() {
+    assertThrows(SalvoException.class, () -> Subscriptions.sql("T", "TagA"), "a bare property is no condition");
+    Subscription s = Subscriptions.sql("Orders", " amount > 100 ").and("Audit", "A").andSql("Logs", "TAGS = 'x'");
+    assertEquals(Map.of("Orders", "amount > 100", "Audit", "A", "Logs", "TAGS = 'x'"), s.topics());
+    assertEquals(io.salvo.core.filter.MessageFilter.Type.SQL92, s.filters().get("Orders").type());
+    assertEquals(io.salvo.core.filter.MessageFilter.Type.TAG, s.filters().get("Audit").type());
+    assertEquals(Subscriptions.sql("T", "a > 1"), Subscriptions.sql("T", "a > 1"));
+    assertNotEquals(Subscriptions.sql("T", ""), Subscriptions.topics("T", ""), "both select everything, in two languages");
+    SalvoException e = assertThrows(SalvoException.class, () -> Subscriptions.sql("T", "amount >"));
+    assertEquals(ErrorCode.INVALID_FILTER, e.code());
+    assertTrue(e.getMessage().contains("at column 9"), e.getMessage());
   }
 
   @Test

@@ -12,7 +12,7 @@ import akka.stream.javadsl.Source;
 import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.core.concurrent.CompletionStages;
-import io.salvo.core.filter.TagFilter;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import java.time.Duration;
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * ones by a range read of the journal (catch-up), and when the reader is caught up the entity answers as soon
  * as the next message is stored (the live tail is pushed by the entity; the query plugin's polling is never
  * used). Nothing is read ahead of demand, so a slow consumer slows only its own stream, and gRPC flow control
- * carries that backpressure to the client. The tag filter runs here, on the broker.
+ * carries that backpressure to the client. The subscription's filter (tags or SQL92) runs here, on the broker:
+ * filtered-out messages never cross the wire, and each chunk's next offset still moves past them.
  */
 public final class QueueSource {
   private static final Logger log = LoggerFactory.getLogger(QueueSource.class);
@@ -74,7 +75,7 @@ public final class QueueSource {
    * The feed of {@code queue} from {@code fromOffset}, at most {@code maxBatch} messages (and the max batch bytes) per
    * chunk: a catch-up read larger than that is emitted in pieces, each pulled on demand.
    */
-  public Source<Chunk, NotUsed> from(QueueId queue, long fromOffset, int maxBatch, TagFilter filter) {
+  public Source<Chunk, NotUsed> from(QueueId queue, long fromOffset, int maxBatch, MessageFilter filter) {
     EntityRef<QueueEntity.Command> entity = sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId());
     String persistenceId = QueueEntity.persistenceId(queue).id();
     return Source.unfoldAsync(fromOffset, offset -> next(entity, persistenceId, queue, offset, maxBatch)
@@ -182,10 +183,11 @@ public final class QueueSource {
     return pieces.isEmpty() ? List.of(chunk) : pieces;
   }
 
-  private static Chunk applyFilter(Chunk chunk, TagFilter filter) {
+  /** The entries of {@code chunk} that pass {@code filter}, over the same offsets. */
+  static Chunk applyFilter(Chunk chunk, MessageFilter filter) {
     List<StoredEntry> kept = new ArrayList<>(chunk.entries().size());
     for (StoredEntry e : chunk.entries()) {
-      if (filter.matches(e.message().tags())) {
+      if (filter.matches(e.message().tags(), e.message().properties())) {
         kept.add(e);
       }
     }

@@ -16,7 +16,7 @@ import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
-import io.salvo.core.filter.TagFilter;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.core.model.QueueId;
 import io.salvo.core.protocol.v1.CommitOffsetRequest;
 import io.salvo.core.protocol.v1.CommitOffsetResponse;
@@ -152,7 +152,7 @@ public final class MessagingServiceImpl implements MessagingService {
 
   @Override
   public Source<ReceiveMessagesResponse, NotUsed> receiveMessages(ReceiveMessagesRequest in) {
-    TagFilter filter;
+    MessageFilter filter;
     try {
       Validation.checkGroup(in.getGroup());
       Validation.checkTopic(in.getTopic());
@@ -275,12 +275,14 @@ public final class MessagingServiceImpl implements MessagingService {
         .thenApply(d -> d.offsets().getOrDefault(queue.entityId(), -1L));
   }
 
-  private static TagFilter parseFilter(FilterExpression filter) {
-    if (filter.getType() == FilterExpression.Type.SQL92) {
-      throw SalvoException.of(ErrorCode.INVALID_FILTER, filter.getExpression(),
-          "SQL92 filters are not supported by this broker version yet; use a tag expression");
-    }
-    return TagFilter.parse(filter.getExpression());
+  /** A subscription's filter, parsed once: a tag expression or a SQL92 condition; INVALID_FILTER when malformed. */
+  private static MessageFilter parseFilter(FilterExpression filter) {
+    return switch (filter.getType()) {
+      case TAG -> MessageFilter.parse(MessageFilter.Type.TAG, filter.getExpression());
+      case SQL92 -> MessageFilter.parse(MessageFilter.Type.SQL92, filter.getExpression());
+      default -> throw SalvoException.of(ErrorCode.INVALID_FILTER, filter.getExpression(),
+          "unknown expression type " + filter.getTypeValue() + "; this broker knows TAG (0) and SQL92 (1)");
+    };
   }
 
   /** Runs {@code body}; a failure, thrown or in the stage, becomes a response with its Status. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.salvo.cluster.delivery.QueueSource.Chunk;
 import io.salvo.cluster.queue.StoredEntry;
+import io.salvo.core.filter.MessageFilter;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,5 +62,27 @@ class QueueSourceSplitTest {
     assertEquals(List.of("0+2->5", "5+1->10"), shape(QueueSource.split(chunk, 2, 1 << 20)));
     Chunk nothingKept = new Chunk(3, List.of(), 9);
     assertEquals(List.of("3+0->9"), shape(QueueSource.split(nothingKept, 2, 1 << 20)));
+  }
+
+  @Test
+  void sqlFilterKeepsMatchingPropertiesAndTagsAndTheChunkStillCoversEveryOffset() {
+    List<StoredEntry> read = List.of(
+        message(5, "TagA", Map.of("amount", "150", "region", "eu")),
+        message(6, "TagB", Map.of("amount", "50", "region", "eu")),
+        message(7, "", Map.of("amount", "x")),
+        message(8, "vip", Map.of()));
+    Chunk chunk = new Chunk(5, read, 9);
+    Chunk kept = QueueSource.applyFilter(chunk,
+        MessageFilter.parse(MessageFilter.Type.SQL92, "(region = 'eu' AND amount > 100) OR TAGS = 'vip'"));
+    assertEquals(List.of(5L, 8L), kept.entries().stream().map(StoredEntry::offset).toList());
+    assertEquals(5, kept.fromOffset());
+    assertEquals(9, kept.nextOffset());
+    Chunk none = QueueSource.applyFilter(chunk, MessageFilter.parse(MessageFilter.Type.SQL92, "amount < 0"));
+    assertEquals(List.of("5+0->9"), shape(List.of(none)));
+  }
+
+  private static StoredEntry message(long offset, String tag, Map<String, String> properties) {
+    return new StoredEntry(offset, new MessageAppended("0123456789abcdef0123456789abcdef", tag, List.of(), properties,
+        new byte[10], 0, "", 0, 0));
   }
 }

@@ -2,17 +2,19 @@ package io.salvo.core.filter;
 
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
+import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A subscription's tag expression: {@code *} (or empty) matches every message; {@code TagA || TagB} matches
  * messages whose tag is one of those. Parsed once per subscription; immutable and thread safe.
  */
-public final class TagFilter {
+public final class TagFilter implements MessageFilter {
   private static final TagFilter ALL = new TagFilter(null);
 
-  /** null means every message. */
+  /** In the order written (toString keeps it); null means every message. */
   private final Set<String> tags;
 
   private TagFilter(Set<String> tags) {
@@ -47,15 +49,33 @@ public final class TagFilter {
       tags.add(tag);
       position += part.length() + 2;
     }
-    return new TagFilter(Set.copyOf(tags));
+    return new TagFilter(Collections.unmodifiableSet(tags));
   }
 
+  @Override
   public boolean matchesAll() {
     return tags == null;
   }
 
+  /** Whether a message with {@code tag} (null when it has none) passes. */
   public boolean matches(String tag) {
     return tags == null || (tag != null && tags.contains(tag));
+  }
+
+  /** Tags only: the properties do not matter. */
+  @Override
+  public boolean matches(String tag, Map<String, String> properties) {
+    return matches(tag);
+  }
+
+  @Override
+  public Type type() {
+    return Type.TAG;
+  }
+
+  @Override
+  public String expression() {
+    return toString();
   }
 
   @Override
