@@ -154,6 +154,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   /** One heartbeat at a time, so that the broker never sees an older list of held queues after a newer one. */
   private boolean heartbeatInFlight;
   private boolean heartbeatAgain;
+  /** The sequence of the last heartbeat sent; the group ignores one older than another it handled. */
+  private long heartbeatSequence;
   /** The group's session timeout (from the broker; zero until its first answer) and the last answered heartbeat. */
   private Duration sessionTimeout = Duration.ZERO;
   /** Subscribed topics the broker said do not exist (warned about once, until they appear). */
@@ -229,7 +231,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       return this;
     }
     heartbeatInFlight = true;
-    HeartbeatRequest.Builder request = heartbeat.toBuilder();
+    HeartbeatRequest.Builder request = heartbeat.toBuilder().setSequence(++heartbeatSequence);
     for (QueueKey key : queues.keySet()) {
       request.addHeld(QueueRef.newBuilder().setTopic(key.topic()).setQueueId(key.queueId()));
     }

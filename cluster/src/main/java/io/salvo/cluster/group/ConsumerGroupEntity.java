@@ -78,10 +78,17 @@ public final class ConsumerGroupEntity
 
   /**
    * A member is alive, subscribed to these topics (topic → its queue count) and still has the {@code held} queues
-   * (entity ids, {@code topic#queueId}); replies its assignment.
+   * (entity ids, {@code topic#queueId}); replies its assignment. {@code sequence} grows with each heartbeat of the
+   * client (0: unordered): a heartbeat older than one already handled changes nothing, since its held list is stale
+   * (a retry sent after a timeout may arrive first, and the late original must not release a queue started since).
    */
-  public record Heartbeat(String clientId, Map<String, Integer> topics, Set<String> held,
-      ActorRef<Assignment> replyTo) implements Command {}
+  public record Heartbeat(String clientId, long sequence, Map<String, Integer> topics, Set<String> held,
+      ActorRef<Assignment> replyTo) implements Command {
+    /** An unordered heartbeat (sequence 0). */
+    public Heartbeat(String clientId, Map<String, Integer> topics, Set<String> held, ActorRef<Assignment> replyTo) {
+      this(clientId, 0, topics, held, replyTo);
+    }
+  }
 
   /** Commits the group's offset of one queue: the offset of the next message to consume. */
   public record CommitOffset(String clientId, long generation, String topic, int queueId, long offset,
@@ -170,6 +177,8 @@ public final class ConsumerGroupEntity
   private final EventHandler<State, GroupEvent> eventHandler;
   /** Not persisted: when each member was last heard of, and what it subscribes to. */
   private final Map<String, Long> lastSeenNanos = new HashMap<>();
+  /** Not persisted: the newest heartbeat sequence handled per client. */
+  private final Map<String, Long> heartbeatSequences = new HashMap<>();
   private final Map<String, Map<String, Integer>> subscriptions = new HashMap<>();
 
   private ConsumerGroupEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String group,
@@ -203,6 +212,15 @@ public final class ConsumerGroupEntity
 
   private ReplyEffect<GroupEvent, State> onHeartbeat(State state, Heartbeat heartbeat) {
     String clientId = heartbeat.clientId();
+    Long newest = heartbeatSequences.get(clientId);
+    if (heartbeat.sequence() > 0 && newest != null && heartbeat.sequence() <= newest) {
+      context.getLog().debug("group {}: heartbeat {} of {} arrived after {}; ignored", group, heartbeat.sequence(),
+          clientId, newest);
+      return Effect().reply(heartbeat.replyTo(), assignmentOf(state, clientId));
+    }
+    if (heartbeat.sequence() > 0) {
+      heartbeatSequences.put(clientId, heartbeat.sequence());
+    }
     lastSeenNanos.put(clientId, System.nanoTime());
     subscriptions.put(clientId, Map.copyOf(heartbeat.topics()));
     long now = System.currentTimeMillis();
@@ -287,6 +305,7 @@ public final class ConsumerGroupEntity
 
   private ReplyEffect<GroupEvent, State> onLeave(State state, Leave leave) {
     lastSeenNanos.remove(leave.clientId());
+    heartbeatSequences.remove(leave.clientId());
     subscriptions.remove(leave.clientId());
     if (!state.members().containsKey(leave.clientId())) {
       return Effect().reply(leave.replyTo(), Done.getInstance());
@@ -313,6 +332,7 @@ public final class ConsumerGroupEntity
         generation++;
         left.add(new MemberLeft(member, generation, System.currentTimeMillis()));
         lastSeenNanos.remove(member);
+        heartbeatSequences.remove(member);
         subscriptions.remove(member);
         context.getLog().info("group {}: member {} left: no heartbeat for {} (generation {})",
             group, member, sessionTimeout, generation);

@@ -126,7 +126,8 @@ public final class MessagingServiceImpl implements MessagingService {
           return all.thenCompose(done -> Asks.ask(
                   sharding.entityRefFor(ConsumerGroupEntity.ENTITY_TYPE_KEY, in.getGroup()),
                   (ActorRef<ConsumerGroupEntity.Assignment> replyTo) ->
-                      new ConsumerGroupEntity.Heartbeat(in.getClientId(), Map.copyOf(queueCounts), Set.copyOf(held),
+                      new ConsumerGroupEntity.Heartbeat(in.getClientId(), in.getSequence(), Map.copyOf(queueCounts),
+                          Set.copyOf(held),
                           replyTo),
                   settings.storeTimeout(), "heartbeat of group '" + in.getGroup() + "'"))
               .thenApply(assignment -> {

@@ -76,6 +76,21 @@ class ConsumerGroupEntityTest {
   }
 
   @Test
+  void aHeartbeatOvertakenByALaterOneReleasesNothing() {
+    // a's heartbeat 1 (holding nothing) is slow; its retry, heartbeat 2, is handled first and grants a every queue
+    assertEquals(List.of(0, 1, 2, 3), queues(sequenced("a", 2)));
+    // b joins: T#2 and T#3 are now b's share, but a holds them
+    assertEquals(List.of(), queues(sequenced("b", 1)));
+    // the late heartbeat 1 lists nothing held: taken as is, it would release T#2 and T#3 while a consumes them
+    sequenced("a", 1);
+    assertEquals(Map.of("T#0", "a", "T#1", "a", "T#2", "a", "T#3", "a"), describe().grants());
+    assertEquals(List.of(), queues(sequenced("b", 2)), "b gets nothing before a released it");
+    // a's next heartbeat says it stopped T#2 and T#3: now they move
+    assertEquals(List.of(0, 1), queues(sequenced("a", 3, 0, 1)));
+    assertEquals(List.of(2, 3), queues(sequenced("b", 3)));
+  }
+
+  @Test
   void aLeavingMembersQueuesMoveAtTheNextHeartbeatOfTheOthers() {
     heartbeat("a");
     assertEquals(List.of(), queues(heartbeat("b")));
@@ -146,6 +161,16 @@ class ConsumerGroupEntityTest {
     }
     return group.<ConsumerGroupEntity.Assignment>runCommand(
         replyTo -> new ConsumerGroupEntity.Heartbeat(member, Map.of("T", 4), heldIds, replyTo)).reply();
+  }
+
+  /** A heartbeat with a sequence number, holding {@code held}. */
+  private ConsumerGroupEntity.Assignment sequenced(String member, long sequence, int... held) {
+    Set<String> heldIds = new HashSet<>();
+    for (int q : held) {
+      heldIds.add("T#" + q);
+    }
+    return group.<ConsumerGroupEntity.Assignment>runCommand(
+        replyTo -> new ConsumerGroupEntity.Heartbeat(member, sequence, Map.of("T", 4), heldIds, replyTo)).reply();
   }
 
   private ConsumerGroupEntity.CommitReply commit(String member, int queue, long offset) {
