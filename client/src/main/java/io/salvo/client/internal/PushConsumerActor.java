@@ -106,7 +106,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private record StartOffsetResolved(QueueKey key, long offset, SalvoClientException error) implements Command {}
 
-  private record CommitAnswered(QueueKey key, long offset, BrokerAddress address, CommitOffsetResponse response,
+  /** {@code consumer}: the queue's consumer the offset was taken from (a seek replaces it). */
+  private record CommitAnswered(QueueKey key, QueueConsumer consumer, long offset, BrokerAddress address,
+      CommitOffsetResponse response,
       Throwable failure) implements Command {}
 
   private record StreamStopped(QueueKey key) implements Command {}
@@ -129,7 +131,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private static final class QueueEntry {
     QueueConsumer consumer;
+    /** The offset the broker is known to hold for the queue; UNKNOWN_OFFSET after a seek. */
     long lastCommitted;
+    /** Set when a commit was FENCED: later commitSync calls on the queue fail with it too. */
+    SalvoClientException fencedBy;
     boolean commitInFlight;
     boolean stopping;
     boolean stopped;
@@ -140,6 +145,9 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
   public record Setup(String group, String clientId, Map<String, MessageFilter> subscriptions,
       ConsumeFromWhere consumeFromWhere, long consumeTimestampMs, ConsumeOptions options, ClientSettings settings,
       List<BrokerAddress> addresses, QueueDelivery delivery) {}
+
+  /** lastCommitted when the broker's offset for the queue is not known (after a seek). */
+  private static final long UNKNOWN_OFFSET = Long.MIN_VALUE;
 
   private final Setup setup;
   private final TimerScheduler<Command> timers;
@@ -513,7 +521,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         .setManualAssignment(manual)
         .build();
     getContext().pipeToSelf(call(() -> connections.client(address).commitOffset(request)),
-        (response, failure) -> new CommitAnswered(key, offset, address, response, failure));
+        (response, failure) -> new CommitAnswered(key, entry.consumer, offset, address, response, failure));
   }
 
   private Behavior<Command> onCommitAnswered(CommitAnswered answered) {
@@ -522,6 +530,17 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       return this;
     }
     entry.commitInFlight = false;
+    if (answered.consumer() != entry.consumer) {
+      // An answer about the position before a seek: it settles nothing, and the broker may hold either offset now.
+      entry.lastCommitted = UNKNOWN_OFFSET;
+      if (entry.stopped) {
+        entry.finalCommitPending = false;
+        finalCommit(answered.key(), entry);
+      } else if (!entry.stopping && entry.consumer != null && commitWaiters.waitsFor(answered.key())) {
+        commit(answered.key(), entry, entry.consumer.tracker().commitOffset());
+      }
+      return this;
+    }
     String what = "CommitOffset of " + answered.key() + " at " + answered.offset() + " (generation " + generation + ")";
     SalvoClientException error = answered.failure() != null
         ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, requestTimeout())
@@ -538,7 +557,8 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
         return this;
       }
       stopQueue(answered.key());
-      entry.lastCommitted = entry.consumer.tracker().commitOffset();
+      entry.fencedBy = error;
+      entry.lastCommitted = entry.consumer.tracker().commitOffset(); // no final commit: it would be FENCED again
     } else {
       getContext().getLog().warn("Consumer group '{}': {}", setup.group(), error.getMessage());
     }
@@ -598,7 +618,10 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
     if (entry.consumer != null) {
       entry.consumer.stop(); // its delivery drops what it buffered; nothing waits for its end
     }
-    commitWaiters.gone(seek.queue(), entry.lastCommitted, null);
+    commitWaiters.gone(seek.queue(), entry.lastCommitted, new MQClientException(ErrorCode.BAD_REQUEST,
+        ErrorCode.BAD_REQUEST.format("consumer group '" + setup.group() + "': queue " + seek.queue()
+            + " was seeked before the offset a commitSync waited for was stored; commit again")));
+    entry.lastCommitted = UNKNOWN_OFFSET; // the new position is committed whatever it is
     startConsumer(seek.queue(), entry, seek.offset());
     seek.replyTo().complete(null);
     return this;
@@ -606,9 +629,15 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
 
   private Behavior<Command> onCommitNow(CommitNow now) {
     Map<QueueKey, Long> targets = new TreeMap<>();
+    Map<QueueKey, SalvoClientException> fenced = new TreeMap<>();
     for (Map.Entry<QueueKey, QueueEntry> q : queues.entrySet()) {
       QueueEntry entry = q.getValue();
       long offset = entry.consumer == null ? -1 : entry.consumer.tracker().commitOffset();
+      if (entry.fencedBy != null) {
+        fenced.put(q.getKey(), entry.fencedBy);
+        targets.put(q.getKey(), Math.max(offset, 0));
+        continue;
+      }
       if (offset < 0 || (offset == entry.lastCommitted && !entry.commitInFlight)) {
         continue;
       }
@@ -618,6 +647,7 @@ public final class PushConsumerActor extends AbstractBehavior<PushConsumerActor.
       } // else the answer in flight, or the final commit of a stopping queue, settles it
     }
     commitWaiters.add(targets, now.replyTo());
+    fenced.forEach((key, error) -> commitWaiters.answered(key, Long.MAX_VALUE, error));
     return this;
   }
 
