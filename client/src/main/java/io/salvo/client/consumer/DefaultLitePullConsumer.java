@@ -35,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +82,6 @@ import org.slf4j.LoggerFactory;
  */
 public class DefaultLitePullConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultLitePullConsumer.class);
-  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private enum Mode { NONE, SUBSCRIBE, ASSIGN }
 
@@ -255,8 +253,7 @@ public class DefaultLitePullConsumer extends ClientConfig {
       long consumeTimestampMs = consumeFromWhere == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP
           ? parseConsumeTimestamp(consumeTimestamp) : 0;
       everStarted = true;
-      String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + getInstanceName() + "@pull"
-          + CLIENTS.incrementAndGet();
+      String clientId = ClientRuntime.clientId(getInstanceName(), "pull");
       String queueBrokerName = addresses.get(0).toString();
       PullDelivery delivery = new PullDelivery(pullThresholdForQueue, queueBrokerName);
       synchronized (pausedQueues) {
@@ -264,9 +261,8 @@ public class DefaultLitePullConsumer extends ClientConfig {
       }
       ClientSettings.Consumer c = settings.consumer();
       int receiveBatch = Math.max(1, Math.min(c.receiveMaxBatch(), pullThresholdForQueue));
-      ConsumeOptions options = new ConsumeOptions(receiveBatch, pullThresholdForQueue, c.receiveMaxBatch(),
-          c.reconsumeDelay(), c.suspendCurrentQueueTime(), c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
-          c.reconnectRandomFactor());
+      ConsumeOptions options = ConsumeOptions.of(c, receiveBatch, pullThresholdForQueue, c.receiveMaxBatch(),
+          c.suspendCurrentQueueTime());
       Map<String, MessageFilter> subs = mode == Mode.SUBSCRIBE ? Map.copyOf(subscriptions) : Map.of();
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
           consumeTimestampMs, options, settings, addresses, delivery);

@@ -70,7 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
-  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private final String consumerGroup;
   private final ClientSettings settings;
@@ -219,8 +218,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
         throw bad("suspendCurrentQueueTimeMillis " + suspendCurrentQueueTimeMillis + " must be between 10 and 30000");
       }
       everStarted = true;
-      String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + getInstanceName() + "@"
-          + CLIENTS.incrementAndGet();
+      String clientId = ClientRuntime.clientId(getInstanceName(), "");
       AtomicInteger n = new AtomicInteger();
       ThreadPoolExecutor executor = new ThreadPoolExecutor(consumeThreadMin, consumeThreadMax, 60, TimeUnit.SECONDS,
           new LinkedBlockingQueue<>(), r -> {
@@ -229,10 +227,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
             return t;
           });
       ClientSettings.Consumer c = settings.consumer();
-      ConsumeOptions options = new ConsumeOptions(consumeMessageBatchMaxSize, pullThresholdForQueue,
-          c.receiveMaxBatch(), c.reconsumeDelay(), Duration.ofMillis(suspendCurrentQueueTimeMillis),
-          c.reconnectMinBackoff(), c.reconnectMaxBackoff(),
-          c.reconnectRandomFactor());
+      ConsumeOptions options = ConsumeOptions.of(c, consumeMessageBatchMaxSize, pullThresholdForQueue,
+          c.receiveMaxBatch(), Duration.ofMillis(suspendCurrentQueueTimeMillis));
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
           consumeTimestampMs, options, settings, addresses, new ListenerDelivery(l, executor, options));
       ActorSystem<PushConsumerActor.Command> system =

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientRuntime {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> CLIENT_COUNTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private static final String AKKA_OVERRIDES = String.join("\n",
       "akka.actor.provider = local",
       "akka.extensions = []",
@@ -70,6 +72,15 @@ public final class ClientRuntime {
     } catch (Exception e) {
       return "127.0.0.1";
     }
+  }
+
+  /**
+   * A consumer's client id, {@code host@pid@instanceName@<kind><n>}: unique per process, {@code n} counting the
+   * consumers of that kind ({@code ""} push, {@code "pull"}, {@code "stream-"}) started in this JVM.
+   */
+  public static String clientId(String instanceName, String kind) {
+    int n = CLIENT_COUNTS.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+    return localHost() + "@" + pid() + "@" + instanceName + "@" + kind + n;
   }
 
   /** This process's id. */

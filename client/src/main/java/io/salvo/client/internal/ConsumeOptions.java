@@ -13,6 +13,14 @@ public record ConsumeOptions(
     Duration reconnectMaxBackoff,
     double reconnectRandomFactor) {
 
+  /** Options with the given batching and suspend time; the rest from the client's consumer settings. */
+  public static ConsumeOptions of(ClientSettings.Consumer settings, int batchSize, int pullThresholdForQueue,
+      int receiveMaxBatch, Duration suspendCurrentQueueTime) {
+    return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, settings.reconsumeDelay(),
+        suspendCurrentQueueTime, settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(),
+        settings.reconnectRandomFactor());
+  }
+
   /** Listener calls in flight per queue: the threshold in batches, at least one. */
   public int parallelism() {
     return Math.max(1, pullThresholdForQueue / batchSize);

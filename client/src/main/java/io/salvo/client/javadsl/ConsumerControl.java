@@ -19,7 +19,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsumerControl implements SalvoSource.Control {
   private static final Logger log = LoggerFactory.getLogger(ConsumerControl.class);
-  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private final ConsumerSettings settings;
   private final String clientId;
@@ -62,16 +60,14 @@ final class ConsumerControl implements SalvoSource.Control {
   /** Starts a member of the group feeding {@code hubSink}; called when the Source is materialized. */
   static ConsumerControl start(ConsumerSettings settings, Subscription subscription, List<BrokerAddress> addresses,
       Sink<CommittableMessage, NotUsed> hubSink, MergeHub.DrainingControl hub, CompletionStage<Done> terminated) {
-    String clientId = ClientRuntime.localHost() + "@" + ClientRuntime.pid() + "@" + settings.instanceName()
-        + "@stream-" + CLIENTS.incrementAndGet();
+    String clientId = ClientRuntime.clientId(settings.instanceName(), "stream-");
     StreamDelivery delivery = new StreamDelivery(hubSink, settings.group());
     ClientSettings client = settings.clientSettings();
     ClientSettings.Consumer c = client.consumer();
     // Batches as large as a received element: the stream delivery splits them into messages anyway; the listener
     // settings (reconsume delay, suspend time) are not used by a stream delivery.
-    ConsumeOptions options = new ConsumeOptions(settings.receiveMaxBatch(), settings.receiveMaxBatch(),
-        settings.receiveMaxBatch(), c.reconsumeDelay(), c.suspendCurrentQueueTime(), c.reconnectMinBackoff(),
-        c.reconnectMaxBackoff(), c.reconnectRandomFactor());
+    ConsumeOptions options = ConsumeOptions.of(c, settings.receiveMaxBatch(), settings.receiveMaxBatch(),
+        settings.receiveMaxBatch(), c.suspendCurrentQueueTime());
     long consumeTimestampMs = settings.consumeFromWhere() == ConsumeFromWhere.CONSUME_FROM_TIMESTAMP
         ? settings.consumeTimestamp().toEpochMilli() : 0;
     PushConsumerActor.Setup setup = new PushConsumerActor.Setup(settings.group(), clientId,
