@@ -40,8 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * throttled to 100 msg/s, group B's is not. B drains the whole backlog while A lags by nearly all of it, and the
  * broker's heap stays bounded: it reads each group's messages from the journal only as that group's stream asks
  * (gRPC flow control), so A's lag is held nowhere but in Cassandra: the broker's live heap grows only by what each of
- * A's queue streams has in flight (one catch-up journal read, {@code salvo.broker.delivery.catch-up-chunk} messages,
- * and its encoded response). Prints both rates and the broker's heap; asserts
+ * A's queue streams has in flight (one catch-up journal read, at most {@code salvo.broker.delivery.catch-up-chunk}
+ * messages and {@code catch-up-max-bytes}, sent on in elements of the client's batch size). Prints both rates and the broker's heap; asserts
  * correctness only (every message once to B, no repeat to A, A still lagging when B is done, the broker's live heap
  * grown by less than its lagging streams may hold in flight), never timing.
  *
