@@ -12,6 +12,9 @@ import akka.http.javadsl.ServerBinding;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import io.salvo.cluster.admin.AdminRoutes;
+import io.salvo.cluster.delay.TimerBucketEntity;
+import io.salvo.cluster.delay.TimerIndexEntity;
+import io.salvo.cluster.delay.TimerWheel;
 import io.salvo.cluster.delivery.QueueSource;
 import io.salvo.cluster.group.ConsumerGroupEntity;
 import io.salvo.cluster.grpc.MessagingServiceImpl;
@@ -97,6 +100,9 @@ public final class BrokerNode {
     TopicEntity.init(system);
     QueueEntity.init(system, settings.queue(), settings.advertisedAddress(), writeStats);
     ConsumerGroupEntity.init(system, settings.sessionTimeout());
+    TimerIndexEntity.init(system);
+    TimerBucketEntity.init(system, settings.storeTimeout());
+    TimerWheel.init(system, settings.timer());
     Topics topics = new Topics(system, settings);
     QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.catchUpMaxBytes(),
         settings.deliveryMaxBatchBytes(), settings.queue().longPollTimeout());

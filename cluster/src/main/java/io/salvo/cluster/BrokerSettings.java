@@ -22,7 +22,8 @@ public record BrokerSettings(
     int catchUpChunk,
     long catchUpMaxBytes,
     Duration sessionTimeout,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    TimerSettings timer) {
 
   /** Settings of every queue entity. */
   public record QueueSettings(
@@ -33,6 +34,16 @@ public record BrokerSettings(
       Duration longPollTimeout,
       Duration restartBackoffMin,
       Duration restartBackoffMax) {}
+
+  /** Settings of the durable timer of delayed messages ({@code salvo.broker.timer}). */
+  public record TimerSettings(
+      Duration maxDelay,
+      int bucketPartitions,
+      Duration lead,
+      Duration tickInterval,
+      int fireParallelism,
+      Duration fireTimeout,
+      Duration persistInterval) {}
 
   public static BrokerSettings create(Config root) {
     Config c = root.getConfig("salvo.broker");
@@ -63,7 +74,19 @@ public record BrokerSettings(
         positive(c, "delivery.catch-up-chunk"),
         positiveBytes(c, "delivery.catch-up-max-bytes"),
         c.getDuration("groups.session-timeout"),
-        c.getDuration("groups.heartbeat-interval"));
+        c.getDuration("groups.heartbeat-interval"),
+        new TimerSettings(
+            positiveDuration(c, "timer.max-delay"),
+            positive(c, "timer.bucket-partitions"),
+            c.getDuration("timer.lead"),
+            positiveDuration(c, "timer.tick-interval"),
+            positive(c, "timer.fire-parallelism"),
+            positiveDuration(c, "timer.fire-timeout"),
+            positiveDuration(c, "timer.persist-interval")));
+    if (s.timer.bucketPartitions() > 31) {
+      throw new ConfigException.BadValue("salvo.broker.timer.bucket-partitions",
+          "is " + s.timer.bucketPartitions() + "; at most 31");
+    }
     if (port < 0 || port > 65535) {
       throw new ConfigException.BadValue("salvo.broker.grpc.port", "must be 0..65535, was " + port);
     }
@@ -77,6 +100,14 @@ public record BrokerSettings(
               + ": a largest message could never be written");
     }
     return s;
+  }
+
+  private static Duration positiveDuration(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isNegative() || d.isZero()) {
+      throw new ConfigException.BadValue("salvo.broker." + key, "must be positive, was " + d);
+    }
+    return d;
   }
 
   private static long positiveBytes(Config c, String key) {
@@ -99,6 +130,7 @@ public record BrokerSettings(
   public String describe() {
     return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
         + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
-        + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B";
+        + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B"
+        + ", max delay " + timer.maxDelay.toDays() + " d";
   }
 }

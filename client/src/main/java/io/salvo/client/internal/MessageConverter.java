@@ -5,14 +5,21 @@ import io.salvo.client.message.Message;
 import io.salvo.client.message.MessageExt;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
+import io.salvo.core.model.DelayLevels;
 import io.salvo.core.model.MessageId;
 import io.salvo.core.protocol.v1.StoredMessage;
 import io.salvo.core.validation.Validation;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The client's only conversion between its message types and the wire's, with the client-side checks. */
 public final class MessageConverter {
+  /** Broker-set properties of a delayed message, shown as {@link Message#getDeliverTimeMs()} and the delay level. */
+  static final String DELIVER_TIME_PROPERTY = "TIMER_DELIVER_MS";
+  static final String DELAY_LEVEL_PROPERTY = "DELAY";
+
   private MessageConverter() {}
 
   /** Checks a message with the broker's rules; throws SalvoException with the broker's code. */
@@ -25,6 +32,10 @@ public final class MessageConverter {
     Validation.checkKeys(m.getKeysList());
     Validation.checkProperties(m.getProperties());
     Validation.checkBody(m.getBody() == null ? 0 : m.getBody().length, maxMessageSize);
+    if (m.getDelayTimeLevel() != 0) {
+      DelayLevels.millis(m.getDelayTimeLevel());
+    }
+    DelayLevels.deliverAt(m.getDelayTimeLevel(), m.getDeliverTimeMs(), 0);
   }
 
   /** Checks a batch: not empty, each message valid, all to one topic. Returns the topic. */
@@ -36,6 +47,10 @@ public final class MessageConverter {
     int index = 0;
     for (Message m : batch) {
       validate(m, maxMessageSize);
+      if (batch.size() > 1 && (m.getDelayTimeLevel() != 0 || m.getDeliverTimeMs() != 0)) {
+        throw SalvoException.of(ErrorCode.BAD_REQUEST,
+            "message " + index + " of the batch is delayed; send delayed messages one by one");
+      }
       if (topic == null) {
         topic = m.getTopic();
       } else if (!topic.equals(m.getTopic())) {
@@ -58,6 +73,8 @@ public final class MessageConverter {
         .setMessageId(MessageId.next())
         .setBornTimestamp(bornTimestamp)
         .setBornHost(bornHost)
+        .setDelayLevel(m.getDelayTimeLevel())
+        .setDeliverTimeMs(m.getDeliverTimeMs())
         .build();
   }
 
@@ -65,8 +82,18 @@ public final class MessageConverter {
   public static MessageExt fromProto(StoredMessage stored, String brokerName) {
     io.salvo.core.protocol.v1.Message m = stored.getMessage();
     List<String> keys = m.getKeysList();
+    Map<String, String> properties = m.getPropertiesMap();
+    String deliverTime = properties.get(DELIVER_TIME_PROPERTY);
+    String delayLevel = properties.get(DELAY_LEVEL_PROPERTY);
+    if (deliverTime != null || delayLevel != null) {
+      properties = new HashMap<>(properties);
+      properties.remove(DELIVER_TIME_PROPERTY);
+      properties.remove(DELAY_LEVEL_PROPERTY);
+    }
     MessageExt ext = new MessageExt(m.getTopic(), m.getTags(), String.join(" ", keys), m.getBody().toByteArray(),
-        m.getPropertiesMap());
+        properties);
+    ext.setDeliverTimeMs(parseLong(deliverTime));
+    ext.setDelayTimeLevel((int) parseLong(delayLevel));
     ext.setMsgId(m.getMessageId());
     ext.setBrokerName(brokerName);
     ext.setQueueId(stored.getQueueId());
@@ -77,5 +104,16 @@ public final class MessageConverter {
     ext.setStoreHost(stored.getStoreHost());
     ext.setReconsumeTimes(m.getReconsumeTimes());
     return ext;
+  }
+
+  private static long parseLong(String value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

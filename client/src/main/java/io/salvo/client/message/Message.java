@@ -27,6 +27,8 @@ public class Message {
   private String keys;
   private String shardingKey;
   private byte[] body;
+  private int delayTimeLevel;
+  private long deliverTimeMs;
   private final Map<String, String> properties = new LinkedHashMap<>();
 
   public Message() {}
@@ -115,6 +117,36 @@ public class Message {
     this.body = body;
   }
 
+  /** The delay level (1..18), or 0 for none (see {@link #setDelayTimeLevel}). */
+  public int getDelayTimeLevel() {
+    return delayTimeLevel;
+  }
+
+  /**
+   * Delays the message by one of RocketMQ's 18 levels: 1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h
+   * (level 1 is 1 s, level 18 is 2 h), counted from when the broker accepts the send; 0 for none. The broker
+   * journals the message in its durable timer before it answers the send, and appends it to its queue when due,
+   * also after restarts. A delayed message is sent alone (not in a batch); the send result's queue offset is -1.
+   * Unlike RocketMQ, a level above 18 is an error (INVALID_DELAY), not clamped.
+   */
+  public void setDelayTimeLevel(int level) {
+    this.delayTimeLevel = level;
+  }
+
+  /** The delivery time (ms since the epoch), or 0 for none (see {@link #setDeliverTimeMs}). */
+  public long getDeliverTimeMs() {
+    return deliverTimeMs;
+  }
+
+  /**
+   * Delivers the message at {@code timeMs} (ms since the epoch, by the broker's clock), within the broker's maximum
+   * delay ({@code salvo.broker.timer.max-delay}, 365 days by default; beyond it the send fails with INVALID_DELAY
+   * naming the limit). A time that has passed means at once. Set this or a delay level, not both.
+   */
+  public void setDeliverTimeMs(long timeMs) {
+    this.deliverTimeMs = timeMs;
+  }
+
   /**
    * Sets a user property. Like RocketMQ, a null or blank name or a null value is rejected here with
    * IllegalArgumentException; the remaining rules (reserved names, sizes) are checked at send time.
@@ -147,7 +179,9 @@ public class Message {
   @Override
   public String toString() {
     return "Message{topic='" + topic + "', tags='" + tags + "', keys='" + keys + "'"
-        + (shardingKey == null ? "" : ", shardingKey='" + shardingKey + "'") + ", properties=" + properties
+        + (shardingKey == null ? "" : ", shardingKey='" + shardingKey + "'")
+        + (delayTimeLevel == 0 ? "" : ", delayTimeLevel=" + delayTimeLevel)
+        + (deliverTimeMs == 0 ? "" : ", deliverTimeMs=" + deliverTimeMs) + ", properties=" + properties
         + ", body=" + bodyToString(body) + "}";
   }
 
@@ -172,11 +206,13 @@ public class Message {
     }
     return Objects.equals(topic, m.topic) && Objects.equals(tags, m.tags) && Objects.equals(keys, m.keys)
         && Objects.equals(shardingKey, m.shardingKey) && Arrays.equals(body, m.body)
+        && delayTimeLevel == m.delayTimeLevel && deliverTimeMs == m.deliverTimeMs
         && properties.equals(m.properties);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(topic, tags, keys, shardingKey, Arrays.hashCode(body), properties);
+    return Objects.hash(topic, tags, keys, shardingKey, Arrays.hashCode(body), properties, delayTimeLevel,
+        deliverTimeMs);
   }
 }

@@ -7,6 +7,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.stream.javadsl.Source;
 import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
+import io.salvo.cluster.delay.DelayedMessages;
 import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.model.QueueId;
@@ -43,28 +44,53 @@ final class SendMessageActivity {
   private final BrokerSettings settings;
   private final Topics topics;
   private final RequestValidator validator;
+  private final DelayedMessages delayed;
 
   SendMessageActivity(ActorSystem<?> system, BrokerSettings settings, Topics topics) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.topics = topics;
     this.validator = new RequestValidator(settings.maxMessageBytes(), settings.maxBatchMessages());
+    this.delayed = new DelayedMessages(system, settings.timer(), settings.storeTimeout());
   }
 
   /** One send. Statuses: see SendMessage in the .proto. */
   CompletionStage<SendMessageResponse> send(SendMessageRequest in) {
+    long now = System.currentTimeMillis();
+    long deliverAt;
     try {
       validator.checkSend(in);
+      deliverAt = DelayedMessages.isDelayed(in) ? delayed.deliverAt(in, now) : 0;
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed(in, StatusMapper.toStatus(e)));
     }
     return topics.queueCount(in.getTopic(), true)
         .thenCompose(queueCount -> {
           RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
-          return append(QueueId.of(in.getTopic(), in.getQueueId()), List.of(in), true)
-              .thenApply(responses -> responses.get(0));
+          QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
+          if (deliverAt > now) {
+            return schedule(queue, deliverAt, in);
+          }
+          // Not delayed, or its delivery time has passed: stored at once (a delayed one still shows its time).
+          SendMessageRequest send = deliverAt == 0 ? in : DelayedMessages.stampedAsDue(in, deliverAt);
+          return append(queue, List.of(send), true).thenApply(responses -> responses.get(0));
         })
         .exceptionally(e -> failed(in, StatusMapper.toStatus(e)));
+  }
+
+  /** A delayed send: journaled in the timer, appended to {@code queue} when due. */
+  private CompletionStage<SendMessageResponse> schedule(QueueId queue, long deliverAt, SendMessageRequest in) {
+    io.salvo.core.protocol.v1.Message message = in.getMessages(0);
+    return delayed.schedule(queue, deliverAt, message.getDelayLevel(), ProtoConverter.toUnstored(message))
+        .thenApply(accepted -> SendMessageResponse.newBuilder()
+            .setStatus(StatusMapper.OK)
+            .setTopic(in.getTopic())
+            .setQueueId(in.getQueueId())
+            .setFirstOffset(-1)
+            .addMessageIds(message.getMessageId())
+            .setStoreTimestamp(accepted)
+            .setStoreHost(settings.advertisedAddress())
+            .build());
   }
 
   /** A Publish stream: responses in completion order, each with its request's id. */
@@ -107,8 +133,8 @@ final class SendMessageActivity {
         continue;
       }
       OptionalInt queueCount = topics.cachedQueueCount(send.getTopic());
-      if (queueCount.isEmpty() || send.getQueueId() >= queueCount.getAsInt()) {
-        // Unknown route or a bad queue: the one-request path gives the specific answer.
+      if (queueCount.isEmpty() || send.getQueueId() >= queueCount.getAsInt() || DelayedMessages.isDelayed(send)) {
+        // Unknown route, a bad queue or a delayed message: the one-request path gives the specific answer.
         work.add(() -> send(send).thenApply(response -> List.of(respond(request, response))));
         continue;
       }

@@ -27,6 +27,7 @@ public enum ErrorCode {
   INVALID_FILTER(1011, Category.INVALID, "invalid filter expression '%s': %s"),
   INVALID_QUEUE_COUNT(1012, Category.INVALID, "invalid queue count %s: must be between 1 and %s"),
   INVALID_OFFSET(1013, Category.INVALID, "invalid offset %s: %s"),
+  INVALID_DELAY(1014, Category.INVALID, "invalid delivery time: %s"),
 
   // 2xxx: the request is valid but the state it needs is not there.
   TOPIC_NOT_FOUND(2001, Category.NOT_FOUND, "topic '%s' does not exist and auto-create is off"),

@@ -26,7 +26,7 @@ public final class Validation {
   public static final Set<String> RESERVED_PROPERTIES =
       Set.of("TAGS", "KEYS", "UNIQ_KEY", "MSG_REGION", "TRACE_ON", "WAIT", "DELAY", "RETRY_TOPIC",
           "REAL_TOPIC", "REAL_QID", "TRAN_MSG", "PGROUP", "MIN_OFFSET", "MAX_OFFSET", "RECONSUME_TIME",
-          "MAX_RECONSUME_TIMES", "CONSUME_START_TIME");
+          "MAX_RECONSUME_TIMES", "CONSUME_START_TIME", "TIMER_DELIVER_MS", "ORIGIN_MESSAGE_ID");
 
   private Validation() {}
 

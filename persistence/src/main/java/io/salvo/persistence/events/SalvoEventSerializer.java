@@ -22,7 +22,8 @@ import java.util.Map;
  *   <li>lists and maps: unsigned varint count, then the elements (maps: key, value).
  * </ul>
  * The manifest names the event type and its layout ({@code MA1}, {@code TC1}, {@code GJ1}, {@code GL1},
- * {@code GO1}, {@code GG1}, {@code GR1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
+ * {@code GO1}, {@code GG1}, {@code GR1}; the timer's {@code TS1}, {@code TF1}, {@code TD1}, {@code TR1}, {@code TX1},
+ * {@code TW1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
  * an older minor version ignore the fields they do not know (trailing bytes), and readers of a newer version
  * default the fields an older payload lacks. An incompatible change gets a new manifest ({@code MA2}) and the
  * old reader stays.
@@ -48,6 +49,16 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   public static final String OFFSET_COMMITTED = "GO1";
   public static final String QUEUE_GRANTED = "GG1";
   public static final String QUEUE_RELEASED = "GR1";
+  public static final String MESSAGE_SCHEDULED = "TS1";
+  public static final String BUCKET_FIRED = "TF1";
+  public static final String BUCKET_DELIVERED = "TD1";
+  public static final String BUCKET_REGISTERED = "TR1";
+  public static final String INDEX_SEALED = "TX1";
+  public static final String WHEEL_ADVANCED = "TW1";
+
+  private static final List<String> MANIFESTS = List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
+      OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED, MESSAGE_SCHEDULED, BUCKET_FIRED, BUCKET_DELIVERED,
+      BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED);
 
   /** Used by Akka's serialization extension. */
   public SalvoEventSerializer(ExtendedActorSystem system) {
@@ -78,6 +89,18 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return QUEUE_GRANTED;
     } else if (o instanceof GroupEvent.QueueReleased) {
       return QUEUE_RELEASED;
+    } else if (o instanceof TimerEvent.MessageScheduled) {
+      return MESSAGE_SCHEDULED;
+    } else if (o instanceof TimerEvent.BucketFired) {
+      return BUCKET_FIRED;
+    } else if (o instanceof TimerEvent.BucketDelivered) {
+      return BUCKET_DELIVERED;
+    } else if (o instanceof TimerEvent.BucketRegistered) {
+      return BUCKET_REGISTERED;
+    } else if (o instanceof TimerEvent.IndexSealed) {
+      return INDEX_SEALED;
+    } else if (o instanceof TimerEvent.WheelAdvanced) {
+      return WHEEL_ADVANCED;
     }
     throw unknownType(o);
   }
@@ -103,6 +126,22 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return writeQueueHolder(g.topic(), g.queueId(), g.clientId(), g.timestamp());
     } else if (o instanceof GroupEvent.QueueReleased r) {
       return writeQueueHolder(r.topic(), r.queueId(), r.clientId(), r.timestamp());
+    } else if (o instanceof TimerEvent.MessageScheduled m) {
+      Writer w = new Writer(Writer.stringSize(m.topic()) + Writer.varLongSize(m.queueId())
+          + Writer.varLongSize(m.deliverAt()) + messageSize(m.message()));
+      w.string(m.topic()).varLong(m.queueId()).varLong(m.deliverAt());
+      writeMessage(w, m.message());
+      return w.done();
+    } else if (o instanceof TimerEvent.BucketFired f) {
+      return writeLongs(f.timestamp());
+    } else if (o instanceof TimerEvent.BucketDelivered d) {
+      return writeLongs(d.upToSequenceNr(), d.timestamp());
+    } else if (o instanceof TimerEvent.BucketRegistered b) {
+      return writeLongs(b.second(), b.partition());
+    } else if (o instanceof TimerEvent.IndexSealed x) {
+      return writeLongs(x.upToSecond());
+    } else if (o instanceof TimerEvent.WheelAdvanced a) {
+      return writeLongs(a.second());
     }
     throw unknownType(o);
   }
@@ -151,16 +190,52 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
         r.end();
         return e;
       }
+      case MESSAGE_SCHEDULED: {
+        Reader r = new Reader(bytes, manifest);
+        String topic = r.string();
+        int queueId = r.varInt();
+        long deliverAt = r.varLong();
+        QueueEvent.MessageAppended message = readMessage(r);
+        r.end();
+        return new TimerEvent.MessageScheduled(topic, queueId, deliverAt, message);
+      }
+      case BUCKET_FIRED: {
+        long[] v = readLongs(bytes, manifest, 1);
+        return new TimerEvent.BucketFired(v[0]);
+      }
+      case BUCKET_DELIVERED: {
+        long[] v = readLongs(bytes, manifest, 2);
+        return new TimerEvent.BucketDelivered(v[0], v[1]);
+      }
+      case BUCKET_REGISTERED: {
+        Reader r = new Reader(bytes, manifest);
+        TimerEvent.BucketRegistered e = new TimerEvent.BucketRegistered(r.varLong(), r.varInt());
+        r.end();
+        return e;
+      }
+      case INDEX_SEALED: {
+        long[] v = readLongs(bytes, manifest, 1);
+        return new TimerEvent.IndexSealed(v[0]);
+      }
+      case WHEEL_ADVANCED: {
+        long[] v = readLongs(bytes, manifest, 1);
+        return new TimerEvent.WheelAdvanced(v[0]);
+      }
       default:
         throw new NotSerializableException("SalvoEventSerializer: unknown manifest '" + manifest
-            + "' (this build reads " + List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
-            OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED) + ")");
+            + "' (this build reads " + MANIFESTS + ")");
     }
   }
 
   // ---------------------------------------------------------------- per event
 
   private static byte[] writeMessageAppended(QueueEvent.MessageAppended m) {
+    Writer w = new Writer(messageSize(m));
+    writeMessage(w, m);
+    return w.done();
+  }
+
+  private static int messageSize(QueueEvent.MessageAppended m) {
     int size = Writer.stringSize(m.messageId()) + Writer.stringSize(m.tags());
     List<String> keys = m.keys();
     size += Writer.varIntSize(keys.size());
@@ -172,10 +247,13 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
     for (Map.Entry<String, String> e : props.entrySet()) {
       size += Writer.stringSize(e.getKey()) + Writer.stringSize(e.getValue());
     }
-    size += Writer.bytesSize(m.body()) + Writer.varLongSize(m.bornTimestamp()) + Writer.stringSize(m.bornHost())
+    return size + Writer.bytesSize(m.body()) + Writer.varLongSize(m.bornTimestamp()) + Writer.stringSize(m.bornHost())
         + Writer.varLongSize(m.storeTimestamp()) + Writer.varLongSize(m.reconsumeTimes());
+  }
 
-    Writer w = new Writer(size);
+  private static void writeMessage(Writer w, QueueEvent.MessageAppended m) {
+    List<String> keys = m.keys();
+    Map<String, String> props = m.properties();
     w.string(m.messageId()).string(m.tags());
     w.unsigned(keys.size());
     for (int i = 0, n = keys.size(); i < n; i++) {
@@ -187,10 +265,15 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
     }
     w.bytes(m.body()).varLong(m.bornTimestamp()).string(m.bornHost()).varLong(m.storeTimestamp())
         .varLong(m.reconsumeTimes());
-    return w.done();
   }
 
   private static QueueEvent.MessageAppended readMessageAppended(Reader r) {
+    QueueEvent.MessageAppended m = readMessage(r);
+    r.end();
+    return m;
+  }
+
+  private static QueueEvent.MessageAppended readMessage(Reader r) {
     String messageId = r.string();
     String tags = r.string();
     int keyCount = r.count();
@@ -209,7 +292,6 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
     String bornHost = r.string();
     long storeTimestamp = r.varLong();
     int reconsumeTimes = r.varInt();
-    r.end();
     Map<String, String> properties;
     try {
       properties = Map.ofEntries(props);
@@ -218,6 +300,28 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
     }
     return new QueueEvent.MessageAppended(messageId, tags, List.of(keys), properties, body, bornTimestamp,
         bornHost, storeTimestamp, reconsumeTimes);
+  }
+
+  private static byte[] writeLongs(long... values) {
+    int size = 0;
+    for (long v : values) {
+      size += Writer.varLongSize(v);
+    }
+    Writer w = new Writer(size);
+    for (long v : values) {
+      w.varLong(v);
+    }
+    return w.done();
+  }
+
+  private static long[] readLongs(byte[] bytes, String manifest, int count) {
+    Reader r = new Reader(bytes, manifest);
+    long[] values = new long[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = r.varLong();
+    }
+    r.end();
+    return values;
   }
 
   private static byte[] writeMember(String clientId, long generation, long timestamp) {

@@ -78,7 +78,16 @@ class SalvoEventSerializerTest {
         Arguments.of("offset committed, empty topic", new OffsetCommitted("", 0, 0L, 0L), "GO1"),
         Arguments.of("queue granted", new QueueGranted("orders", 7, "10.0.0.1@42@DEFAULT@1", 1_700_000_000_000L),
             "GG1"),
-        Arguments.of("queue released", new QueueReleased("注文", Integer.MAX_VALUE, "c", 0L), "GR1"));
+        Arguments.of("queue released", new QueueReleased("注文", Integer.MAX_VALUE, "c", 0L), "GR1"),
+        Arguments.of("message scheduled", new TimerEvent.MessageScheduled("orders", 3, 1_700_000_060_000L,
+            message("0A0B0C0D0E0F", "TagA", List.of("k"), Map.of("DELAY", "4"), randomBytes(512))), "TS1"),
+        Arguments.of("message scheduled, null tags", new TimerEvent.MessageScheduled("t", 0, 0L,
+            new MessageAppended("id", null, List.of(), Map.of(), new byte[] {9}, 0L, null, 0L, 0)), "TS1"),
+        Arguments.of("bucket fired", new TimerEvent.BucketFired(1_700_000_000_000L), "TF1"),
+        Arguments.of("bucket delivered", new TimerEvent.BucketDelivered(Long.MAX_VALUE, 7L), "TD1"),
+        Arguments.of("bucket registered", new TimerEvent.BucketRegistered(1_700_000_000L, 3), "TR1"),
+        Arguments.of("index sealed", new TimerEvent.IndexSealed(1_700_000_000L), "TX1"),
+        Arguments.of("wheel advanced", new TimerEvent.WheelAdvanced(-1L), "TW1"));
   }
 
   @ParameterizedTest(name = "{0}")
