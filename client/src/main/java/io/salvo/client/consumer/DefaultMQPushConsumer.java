@@ -60,9 +60,13 @@ import org.slf4j.LoggerFactory;
  * starts at the first message, and that is what Salvo does explicitly. Set CONSUME_FROM_LAST_OFFSET to skip the
  * backlog, or CONSUME_FROM_TIMESTAMP with {@link #setConsumeTimestamp} to start at a point in time.
  *
- * <p>Redelivery: a batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place
- * after a 1 s delay with its reconsume count increased, until it succeeds; retry topics with growing delays and a
- * dead-letter queue are not implemented yet.
+ * <p>Retries (clustering, as in RocketMQ): a message answered RECONSUME_LATER (or null, or whose listener threw) goes
+ * to the group's retry topic {@code %RETRY%<group>}, to which the consumer subscribes by itself, and comes back after
+ * a growing delay (10 s, 30 s, 1 m, 2 m, ... 2 h: delay levels 3 to 18) with {@link MessageExt#getReconsumeTimes()}
+ * increased and its own topic; after {@link #setMaxReconsumeTimes maxReconsumeTimes} (16) retries it goes to the
+ * group's dead-letter topic {@code %DLQ%<group>} (listed and resent over the admin HTTP API). An orderly listener's
+ * batch is suspended and retried in place up to the same count, then moved to the dead-letter topic. Broadcasting
+ * consumers redeliver a failed batch in place after 1 s, until it succeeds.
  *
  * <p>Thread safety: configuration methods are meant to be called by one thread before {@code start()};
  * {@code start()} and {@code shutdown()} may be called from any thread. The listener is called from the consume
@@ -70,6 +74,10 @@ import org.slf4j.LoggerFactory;
  */
 public class DefaultMQPushConsumer extends ClientConfig {
   private static final Logger log = LoggerFactory.getLogger(DefaultMQPushConsumer.class);
+  /** The prefix of a group's retry topic, to which a clustering consumer subscribes by itself. */
+  public static final String RETRY_PREFIX = "%RETRY%";
+  /** The prefix of a group's dead-letter topic. */
+  public static final String DLQ_PREFIX = "%DLQ%";
 
   private final String consumerGroup;
   private final ClientSettings settings;
@@ -85,6 +93,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private volatile int consumeMessageBatchMaxSize;
   private volatile int pullThresholdForQueue;
   private volatile long suspendCurrentQueueTimeMillis;
+  private volatile int maxReconsumeTimes = 16;
   private volatile boolean everStarted;
   private volatile Running running;
 
@@ -229,6 +238,12 @@ public class DefaultMQPushConsumer extends ClientConfig {
       ClientSettings.Consumer c = settings.consumer();
       ConsumeOptions options = ConsumeOptions.of(c, consumeMessageBatchMaxSize, pullThresholdForQueue,
           c.receiveMaxBatch(), Duration.ofMillis(suspendCurrentQueueTimeMillis));
+      if (messageModel == MessageModel.CLUSTERING) {
+        options = options.withRetryTopic(maxReconsumeTimes);
+        Map<String, MessageFilter> withRetry = new LinkedHashMap<>(subs);
+        withRetry.put(RETRY_PREFIX + group, MessageFilter.all());
+        subs = Map.copyOf(withRetry);
+      }
       PushConsumerActor.Setup setup = new PushConsumerActor.Setup(group, clientId, subs, consumeFromWhere,
           consumeTimestampMs, options, settings, addresses, new ListenerDelivery(l, executor, options));
       ActorSystem<PushConsumerActor.Command> system =
@@ -315,6 +330,22 @@ public class DefaultMQPushConsumer extends ClientConfig {
    */
   public void setConsumeTimestamp(String consumeTimestamp) {
     this.consumeTimestamp = consumeTimestamp;
+  }
+
+  /** Retries of a message before it goes to the dead-letter topic (default 16, as in RocketMQ). */
+  public int getMaxReconsumeTimes() {
+    return maxReconsumeTimes;
+  }
+
+  /**
+   * Sets the retries of a failed message before it goes to the group's dead-letter topic (0..1000; default 16).
+   * Applies to clustering consumers; set before {@code start()}.
+   */
+  public void setMaxReconsumeTimes(int maxReconsumeTimes) {
+    if (maxReconsumeTimes < 0 || maxReconsumeTimes > 1000) {
+      throw new IllegalArgumentException("maxReconsumeTimes " + maxReconsumeTimes + " must be between 0 and 1000");
+    }
+    this.maxReconsumeTimes = maxReconsumeTimes;
   }
 
   public MessageModel getMessageModel() {

@@ -11,14 +11,32 @@ public record ConsumeOptions(
     Duration suspendCurrentQueueTime,
     Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff,
-    double reconnectRandomFactor) {
+    double reconnectRandomFactor,
+    int maxReconsumeTimes) {
+
+  /** {@link #maxReconsumeTimes} of a consumer that redelivers in place without limit (no retry topic). */
+  public static final int IN_PLACE = -1;
 
   /** Options with the given batching and suspend time; the rest from the client's consumer settings. */
   public static ConsumeOptions of(ClientSettings.Consumer settings, int batchSize, int pullThresholdForQueue,
       int receiveMaxBatch, Duration suspendCurrentQueueTime) {
     return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, settings.reconsumeDelay(),
         suspendCurrentQueueTime, settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(),
-        settings.reconnectRandomFactor());
+        settings.reconnectRandomFactor(), IN_PLACE);
+  }
+
+  /**
+   * These options with retries through the group's retry topic and, after {@code max} of them, its dead-letter topic
+   * (a clustering push consumer).
+   */
+  public ConsumeOptions withRetryTopic(int max) {
+    return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, reconsumeDelay,
+        suspendCurrentQueueTime, reconnectMinBackoff, reconnectMaxBackoff, reconnectRandomFactor, max);
+  }
+
+  /** Whether failed messages go to the retry topic (and finally the dead-letter topic) rather than come again in place. */
+  public boolean retryTopic() {
+    return maxReconsumeTimes != IN_PLACE;
   }
 
   /** Listener calls in flight per queue: the threshold in batches, at least one. */

@@ -29,12 +29,18 @@ import org.slf4j.LoggerFactory;
  * listener with at most {@code parallelism} calls of a queue in flight (mapAsyncUnordered), an orderly one with one
  * call at a time, in offset order (mapAsync(1)). When the calls are busy the queue's stream stops pulling.
  *
- * <p>A concurrent batch answered RECONSUME_LATER (or null, or whose listener threw) is delivered again in place after
- * the reconsume delay, its messages' reconsume count increased, until it succeeds or the queue stops (retry topics
- * and the dead-letter queue come later). An orderly batch answered SUSPEND_CURRENT_QUEUE_A_MOMENT (or null, or whose
- * listener threw) holds the queue for the suspend time and comes again the same way, before anything after it.
- * Batches waiting for a redelivery when their queue stops are abandoned unacknowledged, so the committed offset
- * never passes them.
+ * <p>Failures. With a retry topic (a clustering push consumer), a concurrent batch answered RECONSUME_LATER (or null,
+ * or whose listener threw) goes back to the broker message by message: into the group's retry topic with a growing
+ * delay and its reconsume count increased, or after the maximum reconsume times into the group's dead-letter topic;
+ * each message handed back is acknowledged here. A message the broker could not take (it is down) is delivered again
+ * in place after the reconsume delay instead. Without a retry topic (broadcasting) a failed batch comes again in
+ * place after the reconsume delay, until it succeeds.
+ *
+ * <p>An orderly batch answered SUSPEND_CURRENT_QUEUE_A_MOMENT (or null, or whose listener threw) holds the queue for
+ * the suspend time and comes again the same way, before anything after it; with a retry topic, once its reconsume
+ * count reaches the maximum its messages go to the dead-letter topic instead (never skipped silently) and the queue
+ * moves on. Batches waiting for a redelivery when their queue stops are abandoned unacknowledged, so the committed
+ * offset never passes them.
  */
 public final class ListenerDelivery implements QueueDelivery {
   private static final Logger log = LoggerFactory.getLogger(ListenerDelivery.class);
@@ -97,6 +103,13 @@ public final class ListenerDelivery implements QueueDelivery {
       finished.complete(Done.getInstance());
       return;
     }
+    if (options.retryTopic() && batch.get(0).getReconsumeTimes() >= options.maxReconsumeTimes()) {
+      log.warn("Orderly listener of group '{}' failed {} message(s) of {} from offset {} {} times; moving them to the"
+          + " dead-letter topic", queue.group(), batch.size(), queue, batch.get(0).getQueueOffset(),
+          batch.get(0).getReconsumeTimes() + 1);
+      handBack(queue, batch, true, options.suspendCurrentQueueTime(), finished);
+      return;
+    }
     Duration suspend = context.getSuspendCurrentQueueTimeMillis() > 0
         ? Duration.ofMillis(context.getSuspendCurrentQueueTimeMillis()) : options.suspendCurrentQueueTime();
     redeliver(queue, batch, suspend, finished);
@@ -126,7 +139,47 @@ public final class ListenerDelivery implements QueueDelivery {
       finished.complete(Done.getInstance());
       return;
     }
-    redeliver(queue, new ArrayList<>(batch.subList(acked, batch.size())), options.reconsumeDelay(), finished);
+    List<MessageExt> failed = new ArrayList<>(batch.subList(acked, batch.size()));
+    if (options.retryTopic()) {
+      handBack(queue, failed, false, options.reconsumeDelay(), finished);
+    } else {
+      redeliver(queue, failed, options.reconsumeDelay(), finished);
+    }
+  }
+
+  /**
+   * Hands each message of {@code failed} back to the broker (retry topic, or dead-letter topic) and acknowledges it;
+   * those the broker did not take are delivered again in place after {@code delay}.
+   */
+  private void handBack(QueueConsumer queue, List<MessageExt> failed, boolean deadLetter, Duration delay,
+      CompletableFuture<Done> finished) {
+    List<CompletableFuture<Boolean>> results = new ArrayList<>(failed.size());
+    for (MessageExt m : failed) {
+      results.add(queue.retry(m, options.maxReconsumeTimes(), deadLetter)
+          .handle((response, error) -> {
+            if (error != null) {
+              log.warn("Group '{}': could not hand message {} of {} back to the broker ({}); redelivering in place",
+                  queue.group(), m.getMsgId(), queue, error.getMessage());
+              return false;
+            }
+            queue.tracker().ack(m.getQueueOffset());
+            return true;
+          })
+          .toCompletableFuture());
+    }
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenRun(() -> {
+      List<MessageExt> again = new ArrayList<>();
+      for (int i = 0; i < failed.size(); i++) {
+        if (!results.get(i).join()) {
+          again.add(failed.get(i));
+        }
+      }
+      if (again.isEmpty()) {
+        finished.complete(Done.getInstance());
+      } else {
+        redeliver(queue, again, delay, finished);
+      }
+    });
   }
 
   /** Delivers {@code again} to the listener once more after {@code delay}, its reconsume counts increased. */

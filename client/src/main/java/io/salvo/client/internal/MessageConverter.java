@@ -19,6 +19,8 @@ public final class MessageConverter {
   /** Broker-set properties of a delayed message, shown as {@link Message#getDeliverTimeMs()} and the delay level. */
   static final String DELIVER_TIME_PROPERTY = "TIMER_DELIVER_MS";
   static final String DELAY_LEVEL_PROPERTY = "DELAY";
+  /** Set by the broker on a message in a group's retry topic: the topic it was consumed from first. */
+  static final String RETRY_TOPIC_PROPERTY = "RETRY_TOPIC";
 
   private MessageConverter() {}
 
@@ -85,12 +87,16 @@ public final class MessageConverter {
     Map<String, String> properties = m.getPropertiesMap();
     String deliverTime = properties.get(DELIVER_TIME_PROPERTY);
     String delayLevel = properties.get(DELAY_LEVEL_PROPERTY);
-    if (deliverTime != null || delayLevel != null) {
+    String retryTopic = properties.get(RETRY_TOPIC_PROPERTY);
+    if (deliverTime != null || delayLevel != null || retryTopic != null) {
       properties = new HashMap<>(properties);
       properties.remove(DELIVER_TIME_PROPERTY);
       properties.remove(DELAY_LEVEL_PROPERTY);
+      properties.remove(RETRY_TOPIC_PROPERTY);
     }
-    MessageExt ext = new MessageExt(m.getTopic(), m.getTags(), String.join(" ", keys), m.getBody().toByteArray(),
+    // A retried message shows the topic it was sent to, as in RocketMQ.
+    String topic = retryTopic != null ? retryTopic : m.getTopic();
+    MessageExt ext = new MessageExt(topic, m.getTags(), String.join(" ", keys), m.getBody().toByteArray(),
         properties);
     ext.setDeliverTimeMs(parseLong(deliverTime));
     ext.setDelayTimeLevel((int) parseLong(delayLevel));
@@ -104,6 +110,27 @@ public final class MessageConverter {
     ext.setStoreHost(stored.getStoreHost());
     ext.setReconsumeTimes(m.getReconsumeTimes());
     return ext;
+  }
+
+  /** A delivered message as it goes back to the broker for a retry (its topic the one it was sent to). */
+  public static StoredMessage toStoredProto(MessageExt m) {
+    io.salvo.core.protocol.v1.Message message = io.salvo.core.protocol.v1.Message.newBuilder()
+        .setTopic(m.getTopic())
+        .setTags(m.getTags() == null ? "" : m.getTags())
+        .addAllKeys(m.getKeysList())
+        .setBody(ByteString.copyFrom(m.getBody()))
+        .putAllProperties(m.getProperties())
+        .setMessageId(m.getMsgId())
+        .setBornTimestamp(m.getBornTimestamp())
+        .setBornHost(m.getBornHost() == null ? "" : m.getBornHost())
+        .setReconsumeTimes(m.getReconsumeTimes())
+        .build();
+    return StoredMessage.newBuilder()
+        .setMessage(message)
+        .setQueueId(m.getQueueId())
+        .setQueueOffset(m.getQueueOffset())
+        .setStoreTimestamp(m.getStoreTimestamp())
+        .build();
   }
 
   private static long parseLong(String value) {

@@ -14,6 +14,8 @@ import io.salvo.client.message.MessageExt;
 import io.salvo.core.protocol.v1.FilterExpression;
 import io.salvo.core.protocol.v1.ReceiveMessagesRequest;
 import io.salvo.core.protocol.v1.ReceiveMessagesResponse;
+import io.salvo.core.protocol.v1.RetryMessageRequest;
+import io.salvo.core.protocol.v1.RetryMessageResponse;
 import io.salvo.core.protocol.v1.StoredMessage;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -97,6 +99,28 @@ public final class QueueConsumer {
 
   public OffsetTracker tracker() {
     return tracker;
+  }
+
+  /**
+   * Hands {@code message} (as delivered from this queue) back to the broker for the group's retry topic or, once
+   * {@code maxReconsumeTimes} is reached or with {@code deadLetter}, its dead-letter topic.
+   */
+  public CompletionStage<RetryMessageResponse> retry(MessageExt message, int maxReconsumeTimes, boolean deadLetter) {
+    BrokerAddress address = connections.nextAddress();
+    RetryMessageRequest request = RetryMessageRequest.newBuilder()
+        .setGroup(group)
+        .setClientId(clientId)
+        .setMessage(MessageConverter.toStoredProto(message))
+        .setMaxReconsumeTimes(maxReconsumeTimes)
+        .setDeadLetter(deadLetter)
+        .build();
+    return connections.client(address).retryMessage(request).thenApply(response -> {
+      if (!Errors.isOk(response.getStatus())) {
+        throw new java.util.concurrent.CompletionException(Errors.fromStatus(response.getStatus(), address.toString(),
+            "RetryMessage of " + message.getMsgId() + " for group '" + group + "'"));
+      }
+      return response;
+    });
   }
 
   /** Starts the stream. Called once. */

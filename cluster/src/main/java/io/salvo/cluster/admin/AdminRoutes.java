@@ -7,11 +7,13 @@ import akka.http.javadsl.marshallers.jackson.Jackson;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.group.ConsumerGroupEntity;
 import io.salvo.cluster.queue.WriteStats;
+import io.salvo.cluster.retry.DeadLetters;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
@@ -34,6 +36,10 @@ import java.util.function.Supplier;
  *   <li>{@code POST /topics} {@code {"name": "T", "queues": 8}}: create a topic (201; 409 if it exists)</li>
  *   <li>{@code GET /topics}: topic names; {@code GET /topics/T}: its queue count (404 if missing)</li>
  *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
+ *   <li>{@code GET /groups/G/dlq?offset=0&limit=100}: the group's dead letters (topic {@code %DLQ%G}) from an offset,
+ *       each with the topic and queue it came from, its reconsume count and its body (UTF-8 text, or base64)</li>
+ *   <li>{@code POST /groups/G/dlq/resend} {@code {"messageId": "..."}} or {@code {}} for all: send dead letters again
+ *       to the queue each came from, reconsume count reset (they stay in the dead-letter topic)</li>
  *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work), and how long
  *       the writes took ({@code journalWriteMillis}: p50 and p99 as bucket bounds, max, the buckets), and the
  *       node's JVM heap ({@code heap}: used, committed and max bytes now, and used right after the last garbage
@@ -44,16 +50,21 @@ public final class AdminRoutes extends AllDirectives {
   /** Body of {@code POST /topics}. */
   public record CreateTopic(String name, Integer queues) {}
 
+  /** Body of {@code POST /groups/G/dlq/resend}: one message id, or none (null) for every dead letter. */
+  public record Resend(String messageId) {}
+
   private final ActorSystem<?> system;
   private final BrokerSettings settings;
   private final Topics topics;
   private final WriteStats writeStats;
+  private final DeadLetters deadLetters;
 
   public AdminRoutes(ActorSystem<?> system, BrokerSettings settings, Topics topics, WriteStats writeStats) {
     this.system = system;
     this.settings = settings;
     this.topics = topics;
     this.writeStats = writeStats;
+    this.deadLetters = new DeadLetters(system, settings, topics);
   }
 
   public Route routes() {
@@ -65,7 +76,13 @@ public final class AdminRoutes extends AllDirectives {
             path(name -> get(() -> reply(StatusCodes.OK, () -> topics.queueCount(name, false)
                 .thenApply(count -> Map.of("name", name, "queues", count)))))))
         ,
-        pathPrefix("groups", () -> path(group -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group))))),
+        pathPrefix("groups", () -> pathPrefix(group -> concat(
+            pathEndOrSingleSlash(() -> get(() -> reply(StatusCodes.OK, () -> describeGroup(group)))),
+            path("dlq", () -> get(() -> parameterOptional("offset", offset -> parameterOptional("limit", limit ->
+                reply(StatusCodes.OK, () -> deadLetters.list(group, number("offset", offset.orElse("0")),
+                    (int) number("limit", limit.orElse("100")))))))),
+            path(PathMatchers.segment("dlq").slash("resend"), () -> post(() -> entity(Jackson.unmarshaller(Resend.class),
+                body -> reply(StatusCodes.OK, () -> deadLetters.resend(group, body.messageId())))))))),
         path("stats", () -> get(() -> reply(StatusCodes.OK, () -> {
           WriteStats.Snapshot s = writeStats.snapshot();
           return CompletableFuture.completedFuture(Map.of("journalWrites", s.writes(), "appends", s.appends(),
@@ -106,6 +123,14 @@ public final class AdminRoutes extends AllDirectives {
       }
     }
     return false;
+  }
+
+  private static long number(String parameter, String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw SalvoException.of(ErrorCode.BAD_REQUEST, "parameter " + parameter + "='" + value + "' is not a number");
+    }
   }
 
   private Route createTopic(CreateTopic body) {

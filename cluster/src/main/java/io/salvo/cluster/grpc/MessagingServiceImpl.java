@@ -1,5 +1,8 @@
 package io.salvo.cluster.grpc;
 
+import io.salvo.cluster.retry.RetryMessages;
+import io.salvo.core.protocol.v1.RetryMessageRequest;
+import io.salvo.core.protocol.v1.RetryMessageResponse;
 import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
@@ -58,6 +61,7 @@ public final class MessagingServiceImpl implements MessagingService {
   private final Topics topics;
   private final QueueSource queueSource;
   private final SendMessageActivity sends;
+  private final RetryMessages retries;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
     this.sharding = ClusterSharding.get(system);
@@ -65,6 +69,12 @@ public final class MessagingServiceImpl implements MessagingService {
     this.topics = topics;
     this.queueSource = queueSource;
     this.sends = new SendMessageActivity(system, settings, topics);
+    this.retries = new RetryMessages(system, settings, topics);
+  }
+
+  @Override
+  public CompletionStage<RetryMessageResponse> retryMessage(RetryMessageRequest in) {
+    return guard(() -> retries.retry(in), status -> RetryMessageResponse.newBuilder().setStatus(status).build());
   }
 
   @Override
@@ -107,7 +117,10 @@ public final class MessagingServiceImpl implements MessagingService {
           Map<String, Integer> queueCounts = new HashMap<>();
           CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
           for (Subscription s : in.getSubscriptionsList()) {
-            CompletableFuture<Void> one = topics.queueCount(s.getTopic(), false)
+            // A clustering consumer subscribes to its group's retry topic: created here, as RocketMQ does.
+            CompletionStage<Integer> route = s.getTopic().equals(RetryMessages.retryTopic(in.getGroup()))
+                ? topics.ensure(s.getTopic(), 1) : topics.queueCount(s.getTopic(), false);
+            CompletableFuture<Void> one = route
                 .thenAccept(count -> {
                   synchronized (queueCounts) {
                     queueCounts.put(s.getTopic(), count);

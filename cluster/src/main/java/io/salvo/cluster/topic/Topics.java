@@ -40,12 +40,24 @@ public final class Topics {
    * Fails with INVALID_TOPIC, TOPIC_NOT_FOUND, or STORE_UNAVAILABLE.
    */
   public CompletionStage<Integer> queueCount(String topic, boolean mayCreate) {
+    return route(topic, mayCreate && settings.autoCreateTopics() ? settings.defaultQueueCount() : 0);
+  }
+
+  /**
+   * The queue count of {@code topic}, creating it with {@code queueCount} queues when missing whatever the auto-create
+   * switch (for the broker's own topics: a group's retry and dead-letter topics).
+   */
+  public CompletionStage<Integer> ensure(String topic, int queueCount) {
+    return route(topic, queueCount);
+  }
+
+  /** The topic's queue count, asked of its entity unless known; created with {@code create} queues when > 0. */
+  private CompletionStage<Integer> route(String topic, int create) {
     Integer known = queueCounts.get(topic);
     if (known != null) {
       return CompletableFuture.completedFuture(known);
     }
     Validation.checkTopic(topic);
-    int create = mayCreate && settings.autoCreateTopics() ? settings.defaultQueueCount() : 0;
     return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
             (akka.actor.typed.ActorRef<TopicEntity.RouteReply> replyTo) -> new TopicEntity.GetRoute(create, replyTo),
             timeout, "route of topic '" + topic + "'")
