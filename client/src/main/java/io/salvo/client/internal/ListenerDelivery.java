@@ -107,7 +107,7 @@ public final class ListenerDelivery implements QueueDelivery {
       log.warn("Orderly listener of group '{}' failed {} message(s) of {} from offset {} {} times; moving them to the"
           + " dead-letter topic", queue.group(), batch.size(), queue, batch.get(0).getQueueOffset(),
           batch.get(0).getReconsumeTimes() + 1);
-      handBack(queue, batch, true, options.suspendCurrentQueueTime(), finished);
+      handBack(queue, batch, true, 0, options.suspendCurrentQueueTime(), finished);
       return;
     }
     Duration suspend = context.getSuspendCurrentQueueTimeMillis() > 0
@@ -141,7 +141,7 @@ public final class ListenerDelivery implements QueueDelivery {
     }
     List<MessageExt> failed = new ArrayList<>(batch.subList(acked, batch.size()));
     if (options.retryTopic()) {
-      handBack(queue, failed, false, options.reconsumeDelay(), finished);
+      handBack(queue, failed, false, context.getDelayLevelWhenNextConsume(), options.reconsumeDelay(), finished);
     } else {
       redeliver(queue, failed, options.reconsumeDelay(), finished);
     }
@@ -151,11 +151,11 @@ public final class ListenerDelivery implements QueueDelivery {
    * Hands each message of {@code failed} back to the broker (retry topic, or dead-letter topic) and acknowledges it;
    * those the broker did not take are delivered again in place after {@code delay}.
    */
-  private void handBack(QueueConsumer queue, List<MessageExt> failed, boolean deadLetter, Duration delay,
-      CompletableFuture<Done> finished) {
+  private void handBack(QueueConsumer queue, List<MessageExt> failed, boolean deadLetter, int delayLevel,
+      Duration delay, CompletableFuture<Done> finished) {
     List<CompletableFuture<Boolean>> results = new ArrayList<>(failed.size());
     for (MessageExt m : failed) {
-      results.add(queue.retry(m, options.maxReconsumeTimes(), deadLetter)
+      results.add(queue.retry(m, options.maxReconsumeTimes(), deadLetter, delayLevel)
           .handle((response, error) -> {
             if (error != null) {
               log.warn("Group '{}': could not hand message {} of {} back to the broker ({}); redelivering in place",

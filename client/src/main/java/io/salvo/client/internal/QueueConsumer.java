@@ -105,7 +105,8 @@ public final class QueueConsumer {
    * Hands {@code message} (as delivered from this queue) back to the broker for the group's retry topic or, once
    * {@code maxReconsumeTimes} is reached or with {@code deadLetter}, its dead-letter topic.
    */
-  public CompletionStage<RetryMessageResponse> retry(MessageExt message, int maxReconsumeTimes, boolean deadLetter) {
+  public CompletionStage<RetryMessageResponse> retry(MessageExt message, int maxReconsumeTimes, boolean deadLetter,
+      int delayLevel) {
     BrokerAddress address = connections.nextAddress();
     RetryMessageRequest request = RetryMessageRequest.newBuilder()
         .setGroup(group)
@@ -113,6 +114,7 @@ public final class QueueConsumer {
         .setMessage(MessageConverter.toStoredProto(message))
         .setMaxReconsumeTimes(maxReconsumeTimes)
         .setDeadLetter(deadLetter)
+        .setDelayLevel(delayLevel)
         .build();
     return connections.client(address).retryMessage(request).thenApply(response -> {
       if (!Errors.isOk(response.getStatus())) {

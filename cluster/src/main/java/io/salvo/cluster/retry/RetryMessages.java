@@ -85,10 +85,10 @@ public final class RetryMessages {
     }
     MessageAppended original = ProtoConverter.toUnstored(stored.getMessage());
     int reconsumeTimes = stored.getMessage().getReconsumeTimes();
-    if (in.getDeadLetter() || reconsumeTimes >= in.getMaxReconsumeTimes()) {
+    if (in.getDeadLetter() || in.getDelayLevel() < 0 || reconsumeTimes >= in.getMaxReconsumeTimes()) {
       return deadLetter(in.getGroup(), topic, stored.getQueueId(), original, reconsumeTimes);
     }
-    int level = retryLevel(reconsumeTimes);
+    int level = in.getDelayLevel() > 0 ? Math.min(DelayLevels.MAX_LEVEL, in.getDelayLevel()) : retryLevel(reconsumeTimes);
     long deliverAt = System.currentTimeMillis() + DelayLevels.millis(level);
     MessageAppended retried = with(original, Map.of(RETRY_TOPIC, topic), reconsumeTimes + 1);
     String retryTopic = retryTopic(in.getGroup());

@@ -64,7 +64,8 @@ class PendingScaleTest {
       Source.range(0, PENDING - 1)
           .map(i -> {
             Message m = new Message(TOPIC, "later", ("scheduled-" + i).getBytes(StandardCharsets.UTF_8));
-            m.setDeliverTimeMs(base + (i * 7919L) % spread);
+            // Delivery times grow with the send order (as with a fixed delay), spread over one hour.
+            m.setDeliverTimeMs(base + i * spread / PENDING);
             return m;
           })
           .runWith(SalvoProducer.sink(ProducerSettings.create(system.settings().config(), "ScaleProducer")

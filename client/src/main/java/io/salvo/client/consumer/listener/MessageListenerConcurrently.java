@@ -12,7 +12,8 @@ public interface MessageListenerConcurrently extends MessageListener {
   /**
    * Handles a batch of at most {@code consumeMessageBatchMaxSize} messages of one queue. Returning
    * {@link ConsumeConcurrentlyStatus#RECONSUME_LATER}, returning null or throwing delivers the batch again after
-   * a delay, with each message's reconsume count increased.
+   * a delay, with each message's reconsume count increased: through the group's retry topic with growing delays,
+   * and after {@code maxReconsumeTimes} into its dead-letter topic (clustering), or in place (broadcasting).
    */
   ConsumeConcurrentlyStatus consumeMessage(List<MessageExt> msgs, ConsumeConcurrentlyContext context);
 }
