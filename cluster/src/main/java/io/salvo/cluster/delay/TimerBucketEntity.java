@@ -432,6 +432,10 @@ public final class TimerBucketEntity
     }
     int delivered = dues.size();
     dues = null;
+    if (delivered == 0) {
+      answerFired(0); // nothing journaled since the last delivery
+      return Effect().none();
+    }
     context.getLog().debug("timer bucket {}: {} message(s) delivered", entityId, delivered);
     return Effect().persist(new BucketDelivered(loadedUpTo, System.currentTimeMillis()))
         .thenRun(after -> answerFired(delivered));
