@@ -85,6 +85,7 @@ class DelayedDeliveryTest {
       // Send 1,000 delayed messages over about two seconds: 900 with a delivery time 1–20 s ahead, 100 with levels 1–3.
       Random random = new Random(6);
       Set<String> acked = ConcurrentHashMap.newKeySet();
+      Map<String, Long> ackedAt = new ConcurrentHashMap<>();
       CountDownLatch answered = new CountDownLatch(MESSAGES);
       long sendStart = System.currentTimeMillis();
       for (int i = 0; i < MESSAGES; i++) {
@@ -97,6 +98,7 @@ class DelayedDeliveryTest {
         producer.send(m, new SendCallback() {
           @Override
           public void onSuccess(SendResult result) {
+            ackedAt.put(result.getMsgId(), System.currentTimeMillis());
             acked.add(result.getMsgId());
             answered.countDown();
           }
@@ -137,15 +139,22 @@ class DelayedDeliveryTest {
       List<Long> acrossRestart = new ArrayList<>();
       int early = 0;
       int duplicates = 0;
+      int ackedAfterDue = 0;
       for (String id : acked) {
         long due = dueOf.get(id);
         long first = received.get(id).stream().mapToLong(Long::longValue).min().orElseThrow();
         duplicates += received.get(id).size() - 1;
-        long late = first - due;
-        if (late < 0) {
+        if (first < due) {
           early++;
-          System.out.printf("EARLY: %s due %d received %d (%d ms early)%n", id, due, first, -late);
+          System.out.printf("EARLY: %s due %d received %d (%d ms early)%n", id, due, first, due - first);
         }
+        // A send answered after its time (a slow send on this shared host) could not be delivered before it was
+        // taken: its lateness counts from the answer.
+        long expected = Math.max(due, ackedAt.get(id));
+        if (ackedAt.get(id) > due) {
+          ackedAfterDue++;
+        }
+        long late = Math.max(0, first - expected);
         if (due < killedAt - MAX_LATE_MS || due > readyAt + 5_000) {
           onTime.add(late);
         } else {
@@ -154,7 +163,8 @@ class DelayedDeliveryTest {
       }
       System.out.println("lateness of messages due while the broker was up: " + distribution(onTime));
       System.out.println("lateness of messages due while it was down or restarting: " + distribution(acrossRestart));
-      System.out.printf("duplicates (redelivered after the kill): %d%n", duplicates);
+      System.out.printf("duplicates (redelivered after the kill): %d; sends answered after their time: %d%n",
+          duplicates, ackedAfterDue);
       assertEquals(0, early, "messages delivered before their time");
       assertTrue(onTime.size() > 200, "too few messages due while the broker was up: " + onTime.size());
       long worst = onTime.stream().mapToLong(Long::longValue).max().orElse(0);
