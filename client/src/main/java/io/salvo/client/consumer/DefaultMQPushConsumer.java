@@ -94,6 +94,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private volatile int pullThresholdForQueue;
   private volatile long suspendCurrentQueueTimeMillis;
   private volatile int maxReconsumeTimes = 16;
+  private volatile Duration consumeTimeout;
   private volatile boolean everStarted;
   private volatile Running running;
 
@@ -123,6 +124,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
     this.consumeMessageBatchMaxSize = settings.consumer().consumeMessageBatchMaxSize();
     this.suspendCurrentQueueTimeMillis = settings.consumer().suspendCurrentQueueTime().toMillis();
     this.pullThresholdForQueue = settings.consumer().pullThresholdForQueue();
+    this.consumeTimeout = settings.consumer().consumeTimeout();
   }
 
   /**
@@ -239,7 +241,7 @@ public class DefaultMQPushConsumer extends ClientConfig {
       ConsumeOptions options = ConsumeOptions.of(c, consumeMessageBatchMaxSize, pullThresholdForQueue,
           c.receiveMaxBatch(), Duration.ofMillis(suspendCurrentQueueTimeMillis));
       if (messageModel == MessageModel.CLUSTERING) {
-        options = options.withRetryTopic(maxReconsumeTimes);
+        options = options.withRetryTopic(maxReconsumeTimes, consumeTimeout);
         Map<String, MessageFilter> withRetry = new LinkedHashMap<>(subs);
         withRetry.put(RETRY_PREFIX + group, MessageFilter.all());
         subs = Map.copyOf(withRetry);
@@ -346,6 +348,23 @@ public class DefaultMQPushConsumer extends ClientConfig {
       throw new IllegalArgumentException("maxReconsumeTimes " + maxReconsumeTimes + " must be between 0 and 1000");
     }
     this.maxReconsumeTimes = maxReconsumeTimes;
+  }
+
+  /** The consume timeout in minutes (RocketMQ's unit; default 15, from {@code salvo.client.consumer.consume-timeout}). */
+  public long getConsumeTimeout() {
+    return consumeTimeout.toMinutes();
+  }
+
+  /**
+   * A concurrent listener call running longer than {@code minutes} has its messages retried through the group's
+   * retry topic, and its late answer is ignored (clustering consumers; as RocketMQ's consumeTimeout). Set before
+   * {@code start()}.
+   */
+  public void setConsumeTimeout(long minutes) {
+    if (minutes < 1) {
+      throw new IllegalArgumentException("consumeTimeout " + minutes + " must be at least 1 minute");
+    }
+    this.consumeTimeout = Duration.ofMinutes(minutes);
   }
 
   public MessageModel getMessageModel() {

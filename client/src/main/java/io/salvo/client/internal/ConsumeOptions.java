@@ -9,6 +9,7 @@ public record ConsumeOptions(
     int receiveMaxBatch,
     Duration reconsumeDelay,
     Duration suspendCurrentQueueTime,
+    Duration consumeTimeout,
     Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff,
     double reconnectRandomFactor,
@@ -21,17 +22,17 @@ public record ConsumeOptions(
   public static ConsumeOptions of(ClientSettings.Consumer settings, int batchSize, int pullThresholdForQueue,
       int receiveMaxBatch, Duration suspendCurrentQueueTime) {
     return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, settings.reconsumeDelay(),
-        suspendCurrentQueueTime, settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(),
+        suspendCurrentQueueTime, settings.consumeTimeout(), settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(),
         settings.reconnectRandomFactor(), IN_PLACE);
   }
 
   /**
    * These options with retries through the group's retry topic and, after {@code max} of them, its dead-letter topic
-   * (a clustering push consumer).
+   * (a clustering push consumer), and a listener call longer than {@code timeout} retried that way too.
    */
-  public ConsumeOptions withRetryTopic(int max) {
+  public ConsumeOptions withRetryTopic(int max, Duration timeout) {
     return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, reconsumeDelay,
-        suspendCurrentQueueTime, reconnectMinBackoff, reconnectMaxBackoff, reconnectRandomFactor, max);
+        suspendCurrentQueueTime, timeout, reconnectMinBackoff, reconnectMaxBackoff, reconnectRandomFactor, max);
   }
 
   /** Whether failed messages go to the retry topic (and finally the dead-letter topic) rather than come again in place. */

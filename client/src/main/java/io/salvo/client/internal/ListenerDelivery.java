@@ -1,6 +1,7 @@
 package io.salvo.client.internal;
 
 import akka.Done;
+import akka.actor.Cancellable;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,13 +121,23 @@ public final class ListenerDelivery implements QueueDelivery {
       CompletableFuture<Done> finished) {
     ConsumeConcurrentlyContext context =
         new ConsumeConcurrentlyContext(new MessageQueue(queue.topic(), batch.get(0).getBrokerName(), queue.queueId()));
+    // With a retry topic, a call that outruns the consume timeout has its batch retried that way; its late answer
+    // is then ignored (the first of the two to happen settles the batch).
+    AtomicBoolean settled = new AtomicBoolean();
+    Cancellable watch = options.retryTopic() ? watchTimeout(queue, batch, settled, finished) : null;
     ConsumeConcurrentlyStatus status;
     try {
       status = concurrently.consumeMessage(Collections.unmodifiableList(batch), context);
     } catch (Throwable t) {
-      log.warn("Listener of group '{}' threw on {} message(s) of {} from offset {}; redelivering in {}",
-          queue.group(), batch.size(), queue, batch.get(0).getQueueOffset(), options.reconsumeDelay(), t);
+      log.warn("Listener of group '{}' threw on {} message(s) of {} from offset {}; retrying them",
+          queue.group(), batch.size(), queue, batch.get(0).getQueueOffset(), t);
       status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
+    }
+    if (watch != null) {
+      watch.cancel();
+    }
+    if (!settled.compareAndSet(false, true)) {
+      return;
     }
     if (status == null) {
       status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
@@ -144,6 +156,22 @@ public final class ListenerDelivery implements QueueDelivery {
       handBack(queue, failed, false, context.getDelayLevelWhenNextConsume(), options.reconsumeDelay(), finished);
     } else {
       redeliver(queue, failed, options.reconsumeDelay(), finished);
+    }
+  }
+
+  private Cancellable watchTimeout(QueueConsumer queue, List<MessageExt> batch, AtomicBoolean settled,
+      CompletableFuture<Done> finished) {
+    try {
+      return queue.system().scheduler().scheduleOnce(options.consumeTimeout(), () -> {
+        if (settled.compareAndSet(false, true)) {
+          log.warn("Listener of group '{}' has run longer than the consume timeout {} on {} message(s) of {} from"
+              + " offset {}; retrying them through the retry topic", queue.group(), options.consumeTimeout(),
+              batch.size(), queue, batch.get(0).getQueueOffset());
+          handBack(queue, batch, false, 0, options.reconsumeDelay(), finished);
+        }
+      }, queue.system().executionContext());
+    } catch (IllegalStateException e) {
+      return null; // shutting down
     }
   }
 

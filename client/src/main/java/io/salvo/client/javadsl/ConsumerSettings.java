@@ -173,7 +173,8 @@ public final class ConsumerSettings {
     ClientSettings changed = new ClientSettings(client.namesrvAddr(), client.defaultPort(), client.requestTimeout(),
         client.producer(), new ClientSettings.Consumer(k.consumeThreadMin(), k.consumeThreadMax(),
             k.consumeMessageBatchMaxSize(), k.pullThresholdForQueue(), k.receiveMaxBatch(), commitInterval,
-            k.heartbeatInterval(), k.reconsumeDelay(), k.suspendCurrentQueueTime(), k.reconnectMinBackoff(),
+            k.heartbeatInterval(), k.reconsumeDelay(), k.suspendCurrentQueueTime(), k.consumeTimeout(),
+            k.reconnectMinBackoff(),
             k.reconnectMaxBackoff(), k.reconnectRandomFactor(), k.shutdownTimeout()));
     return copy(changed, namesrvAddr, instanceName, consumeFromWhere, consumeTimestamp, receiveMaxBatch,
         perQueueBuffer, stopTimeout);

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import io.salvo.client.consumer.DefaultMQPushConsumer;
 import io.salvo.client.consumer.listener.ConsumeConcurrentlyStatus;
 import io.salvo.client.consumer.listener.ConsumeOrderlyStatus;
 import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.consumer.listener.MessageListenerOrderly;
+import io.salvo.client.internal.ClientSettings;
 import io.salvo.client.message.Message;
 import io.salvo.client.message.MessageExt;
 import io.salvo.client.producer.DefaultMQProducer;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * RocketMQ's growing delays (10 s, then 30 s), with its reconsume count and its own topic, until after
  * maxReconsumeTimes it lands in the group's dead-letter topic; the admin API lists it there and sends it back to its
  * topic. An orderly listener retries in place up to the same count, then moves the message to the dead-letter topic
- * and goes on with the queue.
+ * and goes on with the queue. A listener call that outruns the consume timeout has its message retried the same way.
  */
 @ExtendWith(CassandraFixture.class)
 class RetryAndDeadLetterTest {
@@ -170,6 +172,43 @@ class RetryAndDeadLetterTest {
       assertEquals(1, listing.path("messages").size(), listing.toString());
       assertEquals("step-2", listing.path("messages").get(0).path("body").asText());
       assertEquals(0, listing.path("messages").get(0).path("queueId").asInt());
+    } finally {
+      consumer.shutdown();
+    }
+  }
+
+  @Test
+  void aListenerCallLongerThanTheConsumeTimeoutHasItsMessagesRetried() throws Exception {
+    String topic = "SlowTopic";
+    ClientSettings settings = ClientSettings.create(ConfigFactory.parseString(
+        "salvo.client.consumer.consume-timeout = 2s").withFallback(ConfigFactory.load()));
+    List<Attempt> attempts = new CopyOnWriteArrayList<>();
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("SlowGroup", settings);
+    consumer.setNamesrvAddr(broker.address());
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
+      MessageExt m = msgs.get(0);
+      attempts.add(new Attempt(System.currentTimeMillis(), m.getReconsumeTimes(), m.getTopic()));
+      if (m.getReconsumeTimes() == 0) {
+        try {
+          Thread.sleep(5_000); // beyond the 2 s consume timeout; this call's answer comes too late to count
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+    });
+    consumer.start();
+    try {
+      producer.send(new Message(topic, "T", "slow".getBytes(StandardCharsets.UTF_8)));
+      Eventually.within(Duration.ofSeconds(40), () -> assertEquals(2, attempts.size(), "attempts"));
+      long gap = attempts.get(1).at() - attempts.get(0).at();
+      System.out.printf("consume timeout: retried after %d ms (2 s timeout + 10 s retry delay), reconsumeTimes %d%n",
+          gap, attempts.get(1).reconsumeTimes());
+      assertEquals(1, attempts.get(1).reconsumeTimes());
+      assertTrue(gap >= 11_500 && gap < 16_000, "retried after " + gap + " ms");
+      Thread.sleep(3_000);
+      assertEquals(2, attempts.size(), "the retried message is consumed once more, no further");
     } finally {
       consumer.shutdown();
     }
