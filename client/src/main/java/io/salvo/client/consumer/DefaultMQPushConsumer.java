@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * a growing delay (10 s, 30 s, 1 m, 2 m, ... 2 h: delay levels 3 to 18) with {@link MessageExt#getReconsumeTimes()}
  * increased and its own topic; after {@link #setMaxReconsumeTimes maxReconsumeTimes} (16) retries it goes to the
  * group's dead-letter topic {@code %DLQ%<group>} (listed and resent over the admin HTTP API). An orderly listener's
- * batch is suspended and retried in place up to the same count, then moved to the dead-letter topic. Broadcasting
+ * batch is suspended and retried in place, without limit unless maxReconsumeTimes is set, then moved to the
+ * dead-letter topic. Broadcasting
  * consumers redeliver a failed batch in place after 1 s, until it succeeds.
  *
  * <p>Thread safety: configuration methods are meant to be called by one thread before {@code start()};
@@ -78,6 +79,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
   public static final String RETRY_PREFIX = "%RETRY%";
   /** The prefix of a group's dead-letter topic. */
   public static final String DLQ_PREFIX = "%DLQ%";
+  /** Retries of a concurrent listener's message before the dead-letter topic, unless set (RocketMQ's 16). */
+  public static final int DEFAULT_MAX_RECONSUME_TIMES = 16;
 
   private final String consumerGroup;
   private final ClientSettings settings;
@@ -93,7 +96,8 @@ public class DefaultMQPushConsumer extends ClientConfig {
   private volatile int consumeMessageBatchMaxSize;
   private volatile int pullThresholdForQueue;
   private volatile long suspendCurrentQueueTimeMillis;
-  private volatile int maxReconsumeTimes = 16;
+  /** -1: RocketMQ's default, 16 for a concurrent listener and no limit for an orderly one. */
+  private volatile int maxReconsumeTimes = -1;
   private volatile Duration consumeTimeout;
   private volatile boolean everStarted;
   private volatile Running running;
@@ -241,7 +245,9 @@ public class DefaultMQPushConsumer extends ClientConfig {
       ConsumeOptions options = ConsumeOptions.of(c, consumeMessageBatchMaxSize, pullThresholdForQueue,
           c.receiveMaxBatch(), Duration.ofMillis(suspendCurrentQueueTimeMillis));
       if (messageModel == MessageModel.CLUSTERING) {
-        options = options.withRetryTopic(maxReconsumeTimes, consumeTimeout);
+        int max = maxReconsumeTimes >= 0 ? maxReconsumeTimes
+            : l instanceof MessageListenerOrderly ? Integer.MAX_VALUE : DEFAULT_MAX_RECONSUME_TIMES;
+        options = options.withRetryTopic(max, consumeTimeout);
         Map<String, MessageFilter> withRetry = new LinkedHashMap<>(subs);
         withRetry.put(RETRY_PREFIX + group, MessageFilter.all());
         subs = Map.copyOf(withRetry);
@@ -334,18 +340,22 @@ public class DefaultMQPushConsumer extends ClientConfig {
     this.consumeTimestamp = consumeTimestamp;
   }
 
-  /** Retries of a message before it goes to the dead-letter topic (default 16, as in RocketMQ). */
+  /**
+   * Retries of a message before it goes to the dead-letter topic; -1 (the default, as in RocketMQ) means 16 for a
+   * concurrent listener and no limit for an orderly one.
+   */
   public int getMaxReconsumeTimes() {
     return maxReconsumeTimes;
   }
 
   /**
-   * Sets the retries of a failed message before it goes to the group's dead-letter topic (0..1000; default 16).
-   * Applies to clustering consumers; set before {@code start()}.
+   * Sets the retries of a failed message before it goes to the group's dead-letter topic (-1..1000; -1, the default:
+   * 16 for a concurrent listener, no limit for an orderly one, whose queue otherwise waits). Applies to clustering
+   * consumers; set before {@code start()}.
    */
   public void setMaxReconsumeTimes(int maxReconsumeTimes) {
-    if (maxReconsumeTimes < 0 || maxReconsumeTimes > 1000) {
-      throw new IllegalArgumentException("maxReconsumeTimes " + maxReconsumeTimes + " must be between 0 and 1000");
+    if (maxReconsumeTimes < -1 || maxReconsumeTimes > 1000) {
+      throw new IllegalArgumentException("maxReconsumeTimes " + maxReconsumeTimes + " must be between -1 and 1000");
     }
     this.maxReconsumeTimes = maxReconsumeTimes;
   }

@@ -14,6 +14,7 @@ import io.salvo.client.consumer.listener.MessageListenerConcurrently;
 import io.salvo.client.consumer.listener.MessageListenerOrderly;
 import io.salvo.client.message.MessageExt;
 import io.salvo.client.message.MessageQueue;
+import io.salvo.core.protocol.v1.RetryMessageResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -183,7 +184,13 @@ public final class ListenerDelivery implements QueueDelivery {
       Duration delay, CompletableFuture<Done> finished) {
     List<CompletableFuture<Boolean>> results = new ArrayList<>(failed.size());
     for (MessageExt m : failed) {
-      results.add(queue.retry(m, options.maxReconsumeTimes(), deadLetter, delayLevel)
+      CompletionStage<RetryMessageResponse> handedBack;
+      try {
+        handedBack = queue.retry(m, options.maxReconsumeTimes(), deadLetter, delayLevel);
+      } catch (RuntimeException e) { // closed connections at shutdown, a message the listener emptied
+        handedBack = CompletableFuture.failedFuture(e);
+      }
+      results.add(handedBack
           .handle((response, error) -> {
             if (error != null) {
               log.warn("Group '{}': could not hand message {} of {} back to the broker ({}); redelivering in place",

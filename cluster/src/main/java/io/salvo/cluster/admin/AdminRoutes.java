@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /groups/G}: members, generation and committed offsets</li>
  *   <li>{@code GET /groups/G/dlq?offset=0&limit=100}: the group's dead letters (topic {@code %DLQ%G}) from an offset,
  *       each with the topic and queue it came from, its reconsume count and its body (UTF-8 text, or base64)</li>
- *   <li>{@code POST /groups/G/dlq/resend} {@code {"messageId": "..."}} or {@code {}} for all: send dead letters again
- *       to the queue each came from, reconsume count reset (they stay in the dead-letter topic)</li>
+ *   <li>{@code POST /groups/G/dlq/resend} {@code {"messageId": "..."}} or {@code {}} for all: send dead letters to the
+ *       group again through its retry topic, reconsume count reset (they stay in the dead-letter topic)</li>
  *   <li>{@code GET /stats}: journal writes, appends and messages of this node (group commit at work), and how long
  *       the writes took ({@code journalWriteMillis}: p50 and p99 as bucket bounds, max, the buckets), and the
  *       node's JVM heap ({@code heap}: used, committed and max bytes now, and used right after the last garbage

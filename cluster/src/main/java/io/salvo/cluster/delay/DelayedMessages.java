@@ -92,8 +92,8 @@ public final class DelayedMessages {
         message.body(), message.bornTimestamp(), message.bornHost(), 0, message.reconsumeTimes());
     long second = TimerBucketEntity.secondOf(deliverAt);
     int partition = Math.floorMod(message.messageId().hashCode(), settings.bucketPartitions());
-    // A send due within the lead may be answered only once delivered.
-    Duration timeout = storeTimeout.plus(settings.lead()).plusSeconds(1);
+    // A send due within the lead may be answered only once delivered: the index ask, the wait, the append.
+    Duration timeout = storeTimeout.multipliedBy(2).plus(settings.lead()).plusSeconds(1);
     return Asks.ask(
             sharding.entityRefFor(TimerBucketEntity.ENTITY_TYPE_KEY, TimerBucketEntity.entityId(second, partition)),
             (ActorRef<TimerBucketEntity.ScheduleReply> replyTo) ->

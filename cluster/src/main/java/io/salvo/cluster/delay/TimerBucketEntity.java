@@ -67,7 +67,8 @@ public final class TimerBucketEntity
 
   public static void init(ActorSystem<?> system, Duration storeTimeout) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-        ctx -> create(ctx.getEntityId(), ctx.getShard(), storeTimeout)));
+            ctx -> create(ctx.getEntityId(), ctx.getShard(), storeTimeout))
+        .withStopMessage(STOP));
   }
 
   public static Behavior<Command> create(String entityId, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -98,19 +99,25 @@ public final class TimerBucketEntity
 
   private record Flush() implements Command {}
 
-  private record Indexed(boolean sealed, Throwable failure) implements Command {}
+  // Answers to this entity's own asks carry its incarnation: one that arrives after a restart is dropped.
 
-  private record Loaded(List<Due> dues, long upToSequenceNr, Throwable failure) implements Command {}
+  private record Indexed(long incarnation, boolean sealed, Throwable failure) implements Command {}
+
+  private record Loaded(long incarnation, List<Due> dues, long upToSequenceNr, Throwable failure)
+      implements Command {}
 
   private record DeliverDue() implements Command {}
 
-  private record GroupAppended(List<Due> group, Throwable failure) implements Command {}
+  private record GroupAppended(long incarnation, List<Due> group, Throwable failure) implements Command {}
 
   private record DirectDue() implements Command {}
 
-  private record DirectAppended(Schedule schedule, Throwable failure) implements Command {}
+  private record DirectAppended(long incarnation, Schedule schedule, Throwable failure) implements Command {}
 
-  private record Retry(List<Due> group) implements Command {}
+  /** The shard's stop message when the bucket passivates. */
+  private record Stop() implements Command {}
+
+  private record Retry(long incarnation, List<Due> group) implements Command {}
 
   private record Idle() implements Command {}
 
@@ -118,6 +125,7 @@ public final class TimerBucketEntity
   private static final DeliverDue DELIVER_DUE = new DeliverDue();
   private static final DirectDue DIRECT_DUE = new DirectDue();
   private static final Idle IDLE = new Idle();
+  private static final Stop STOP = new Stop();
 
   // ---- replies
 
@@ -154,6 +162,11 @@ public final class TimerBucketEntity
 
   private static final int SNAPSHOT_EVERY = 1_000;
   private static final int MAX_GROUP = 256;
+  /**
+   * Bytes of messages per journal write, here and in the appends to queues, at most (a write beyond Cassandra's limits
+   * fails); a message larger than this goes alone.
+   */
+  private static final int MAX_WRITE_BYTES = 4 * 1024 * 1024;
   private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
   /** A bucket with nothing to do for this long leaves memory (buckets are many and each is used briefly). */
   private static final Duration IDLE_PASSIVATION = Duration.ofSeconds(30);
@@ -166,6 +179,7 @@ public final class TimerBucketEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Duration storeTimeout;
   private final ClusterSharding sharding;
+  private final long incarnation = System.nanoTime();
 
   /** Registered with the index (known after recovery when anything is journaled). */
   private boolean registered;
@@ -222,6 +236,7 @@ public final class TimerBucketEntity
         .onCommand(DirectAppended.class, this::onDirectAppended)
         .onCommand(Retry.class, this::onRetry)
         .onCommand(Idle.class, this::onIdle)
+        .onCommand(Stop.class, (state, stop) -> Effect().stop())
         .build();
   }
 
@@ -245,13 +260,16 @@ public final class TimerBucketEntity
             sharding.entityRefFor(TimerIndexEntity.ENTITY_TYPE_KEY, TimerIndexEntity.entityId(second))
                 .<TimerIndexEntity.Registration>ask(
                     replyTo -> new TimerIndexEntity.Register(second, partition, replyTo), storeTimeout),
-            (registration, failure) -> new Indexed(failure == null && registration.sealed(), failure));
+            (registration, failure) -> new Indexed(incarnation, failure == null && registration.sealed(), failure));
       }
     }
     return Effect().none();
   }
 
   private Effect<TimerEvent, State> onIndexed(State state, Indexed indexed) {
+    if (indexed.incarnation() != incarnation) {
+      return Effect().none();
+    }
     registering = false;
     List<Schedule> waiting = new ArrayList<>(awaitingIndex);
     awaitingIndex.clear();
@@ -278,10 +296,14 @@ public final class TimerBucketEntity
     List<Schedule> batch = new ArrayList<>();
     List<TimerEvent> events = new ArrayList<>();
     int bytes = 0;
-    while (!pending.isEmpty() && events.size() < 512 && bytes < 4 * 1024 * 1024) {
+    while (!pending.isEmpty() && events.size() < 512) {
+      int size = pending.peekFirst().message().approximateSize();
+      if (!events.isEmpty() && bytes + size > MAX_WRITE_BYTES) {
+        break;
+      }
       Schedule s = pending.removeFirst();
       batch.add(s);
-      bytes += s.message().approximateSize();
+      bytes += size;
       events.add(new MessageScheduled(s.topic(), s.queueId(), s.deliverAt(), s.message()));
     }
     if (!pending.isEmpty()) {
@@ -330,7 +352,7 @@ public final class TimerBucketEntity
             .runWith(Sink.seq(), context.getSystem()),
         (envelopes, failure) -> {
           if (failure != null) {
-            return new Loaded(null, last, failure);
+            return new Loaded(incarnation, null, last, failure);
           }
           List<Due> loaded = new ArrayList<>();
           for (EventEnvelope e : envelopes) {
@@ -338,11 +360,14 @@ public final class TimerBucketEntity
               loaded.add(new Due(e.sequenceNr(), m));
             }
           }
-          return new Loaded(loaded, last, null);
+          return new Loaded(incarnation, loaded, last, null);
         });
   }
 
   private Effect<TimerEvent, State> onLoaded(State state, Loaded loaded) {
+    if (loaded.incarnation() != incarnation) {
+      return Effect().none();
+    }
     loading = false;
     if (loaded.failure() != null) {
       context.getLog().warn("timer bucket {}: reading its messages failed ({}); the timer will ask again",
@@ -370,8 +395,20 @@ public final class TimerBucketEntity
       groups.computeIfAbsent(QueueId.of(m.topic(), m.queueId()), q -> new ArrayList<>()).add(dues.get(nextDue - 1));
     }
     for (List<Due> group : groups.values()) {
-      for (int from = 0; from < group.size(); from += MAX_GROUP) {
-        appendGroup(group.subList(from, Math.min(group.size(), from + MAX_GROUP)));
+      List<Due> part = new ArrayList<>();
+      int bytes = 0;
+      for (Due d : group) {
+        int size = d.message().message().approximateSize();
+        if (!part.isEmpty() && (part.size() == MAX_GROUP || bytes + size > MAX_WRITE_BYTES)) {
+          appendGroup(part);
+          part = new ArrayList<>();
+          bytes = 0;
+        }
+        part.add(d);
+        bytes += size;
+      }
+      if (!part.isEmpty()) {
+        appendGroup(part);
       }
     }
     if (nextDue < dues.size()) {
@@ -392,23 +429,29 @@ public final class TimerBucketEntity
     context.pipeToSelf(
         sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(first.topic(), first.queueId()).entityId())
             .<QueueEntity.Appended>ask(replyTo -> new QueueEntity.Append(messages, replyTo), storeTimeout),
-        (appended, failure) -> new GroupAppended(copy, failure));
+        (appended, failure) -> new GroupAppended(incarnation, copy, failure));
   }
 
   private Effect<TimerEvent, State> onGroupAppended(State state, GroupAppended appended) {
+    if (appended.incarnation() != incarnation) {
+      return Effect().none();
+    }
     groupsInFlight--;
     if (appended.failure() != null) {
       MessageScheduled m = appended.group().get(0).message();
       context.getLog().warn("timer bucket {}: appending {} due message(s) to {}#{} failed ({}); retrying in {}",
           entityId, appended.group().size(), m.topic(), m.queueId(), appended.failure().toString(), RETRY_DELAY);
       groupsInFlight++;
-      context.scheduleOnce(RETRY_DELAY, context.getSelf(), new Retry(appended.group()));
+      context.scheduleOnce(RETRY_DELAY, context.getSelf(), new Retry(incarnation, appended.group()));
       return Effect().none();
     }
     return finishIfDone();
   }
 
   private Effect<TimerEvent, State> onRetry(State state, Retry retry) {
+    if (retry.incarnation() != incarnation) {
+      return Effect().none();
+    }
     groupsInFlight--;
     appendGroup(retry.group());
     return Effect().none();
@@ -463,7 +506,7 @@ public final class TimerBucketEntity
       context.pipeToSelf(
           sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(s.topic(), s.queueId()).entityId())
               .<QueueEntity.Appended>ask(replyTo -> new QueueEntity.Append(List.of(s.message()), replyTo), storeTimeout),
-          (appended, failure) -> new DirectAppended(s, failure));
+          (appended, failure) -> new DirectAppended(incarnation, s, failure));
     }
     if (!direct.isEmpty()) {
       timers.startSingleTimer(DIRECT_DUE, DIRECT_DUE, Duration.ofMillis(Math.max(1, direct.peek().deliverAt() - now)));
@@ -472,6 +515,9 @@ public final class TimerBucketEntity
   }
 
   private Effect<TimerEvent, State> onDirectAppended(State state, DirectAppended appended) {
+    if (appended.incarnation() != incarnation) {
+      return Effect().none();
+    }
     Schedule s = appended.schedule();
     directInFlight--;
     if (appended.failure() != null) {

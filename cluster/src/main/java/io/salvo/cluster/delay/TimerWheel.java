@@ -63,9 +63,11 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
 
   private record Tick() implements Command {}
 
-  private record Listed(long from, long to, List<BucketRef> buckets, Throwable failure) implements Command {}
+  /** Answers carry the incarnation that asked: one that arrives after a restart (journal failure) is dropped. */
+  private record Listed(long incarnation, long from, long to, List<BucketRef> buckets, Throwable failure)
+      implements Command {}
 
-  private record FireDone(BucketRef bucket, Throwable failure) implements Command {}
+  private record FireDone(long incarnation, BucketRef bucket, Throwable failure) implements Command {}
 
   private static final Tick TICK = new Tick();
 
@@ -97,6 +99,7 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
   private int firing;
   private long lastPersistNanos;
   private long lastProgressLogNanos;
+  private final long incarnation = System.nanoTime();
 
   private TimerWheel(ActorContext<Command> context, TimerScheduler<Command> timers, TimerSettings settings) {
     super(PERSISTENCE_ID,
@@ -105,6 +108,8 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
     this.timers = timers;
     this.settings = settings;
     this.sharding = ClusterSharding.get(context.getSystem());
+    this.lastPersistNanos = System.nanoTime() - settings.persistInterval().toNanos();
+    this.lastProgressLogNanos = lastPersistNanos;
   }
 
   @Override
@@ -134,7 +139,8 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
           sharding.entityRefFor(TimerIndexEntity.ENTITY_TYPE_KEY, TimerIndexEntity.entityId(from))
               .<TimerIndexEntity.Listing>ask(
                   replyTo -> new TimerIndexEntity.SealAndList(from, to, replyTo), settings.fireTimeout()),
-          (listing, failure) -> new Listed(from, to, failure == null ? listing.buckets() : List.of(), failure));
+          (listing, failure) ->
+              new Listed(incarnation, from, to, failure == null ? listing.buckets() : List.of(), failure));
     }
     fireWaiting();
     logProgress(target);
@@ -142,6 +148,9 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
   }
 
   private Effect<TimerEvent, State> onListed(State state, Listed listed) {
+    if (listed.incarnation() != incarnation || listed.from() != listedTo + 1) {
+      return Effect().none(); // asked before a restart, or not the next seconds: never skip a second
+    }
     listing = false;
     if (listed.failure() != null) {
       context.getLog().warn("timer: listing seconds {}..{} failed ({}); asking again", listed.from(), listed.to(),
@@ -172,11 +181,14 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
           sharding.entityRefFor(TimerBucketEntity.ENTITY_TYPE_KEY,
                   TimerBucketEntity.entityId(bucket.second(), bucket.partition()))
               .<TimerBucketEntity.Fired>ask(TimerBucketEntity.Fire::new, settings.fireTimeout()),
-          (fired, failure) -> new FireDone(bucket, failure));
+          (fired, failure) -> new FireDone(incarnation, bucket, failure));
     }
   }
 
   private Effect<TimerEvent, State> onFireDone(State state, FireDone done) {
+    if (done.incarnation() != incarnation) {
+      return Effect().none();
+    }
     firing--;
     BucketRef bucket = done.bucket();
     if (done.failure() != null) {

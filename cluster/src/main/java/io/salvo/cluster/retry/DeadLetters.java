@@ -28,14 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A group's dead letters for the admin API: list the messages of {@code %DLQ%<group>} and send one or all of them
- * again to the queue each came from (with its reconsume count reset). Resending does not remove a message from the
- * dead-letter topic (as in RocketMQ); the listing's offsets say which ones were looked at.
+ * A group's dead letters for the admin API: list the messages of {@code %DLQ%<group>} and send one or all of them to
+ * the group again, through its retry topic (so that no other group of their topic sees them twice), reconsume count
+ * reset. Resending does not remove a message from the dead-letter topic (as in RocketMQ); the listing's offsets say
+ * which ones were looked at.
  */
 public final class DeadLetters {
   private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
-  /** Most messages one listing returns. */
+  /** Most messages one listing returns, and the page size of a resend. */
   public static final int MAX_LIST = 1_000;
+  private static final int PAGE = MAX_LIST;
 
   /** One dead letter as the admin API shows it. */
   public record Letter(long offset, String messageId, String topic, int queueId, String tags, List<String> keys,
@@ -73,50 +75,81 @@ public final class DeadLetters {
         .thenApply(letters -> new Listing(group, dlq.topic(), next, letters)));
   }
 
-  /** Sends the dead letter {@code messageId} of {@code group} (every one when null) again to where it came from. */
+  /**
+   * Sends the dead letter {@code messageId} of {@code group} (every one when null) to the group again, through its
+   * retry topic at once, reconsume count reset: only this group gets it, with its original topic. Reads the dead-letter
+   * topic page by page. A failure part way leaves the letters before it resent (asking again resends them again).
+   */
   public CompletionStage<Resent> resend(String group, String messageId) {
     Validation.checkGroup(group);
     QueueId dlq = QueueId.of(RetryMessages.dlqTopic(group), 0);
-    return nextOffset(dlq).thenCompose(next -> read(dlq, 0, next)).thenCompose(letters -> {
-      List<Letter> chosen = new ArrayList<>();
-      for (Letter l : letters) {
-        if (messageId == null || l.messageId().equals(messageId)) {
-          chosen.add(l);
+    String retryTopic = RetryMessages.retryTopic(group);
+    return topics.ensure(retryTopic, 1)
+        .thenCompose(count -> nextOffset(dlq))
+        .thenCompose(next -> resendFrom(dlq, QueueId.of(retryTopic, 0), 0, next, messageId, new ArrayList<>()))
+        .thenApply(ids -> {
+          if (messageId != null && ids.isEmpty()) {
+            throw SalvoException.of(ErrorCode.BAD_REQUEST,
+                "message " + messageId + " is not among the dead letters of group '" + group + "'");
+          }
+          log.info("group {}: {} dead letter(s) sent to the group again through {}", group, ids.size(), retryTopic);
+          return new Resent(group, ids.size(), ids);
+        });
+  }
+
+  private CompletionStage<List<String>> resendFrom(QueueId dlq, QueueId retry, long from, long until,
+      String messageId, List<String> ids) {
+    if (from >= until) {
+      return java.util.concurrent.CompletableFuture.completedFuture(ids);
+    }
+    long to = Math.min(until, from + PAGE);
+    return readPage(dlq, from, to).thenCompose(page -> {
+      List<MessageAppended> again = new ArrayList<>();
+      for (MessageAppended m : page.values()) {
+        if (messageId == null || m.messageId().equals(messageId)) {
+          again.add(asRetry(m));
         }
       }
-      if (messageId != null && chosen.isEmpty()) {
-        throw SalvoException.of(ErrorCode.BAD_REQUEST,
-            "message " + messageId + " is not among the " + letters.size() + " dead letters of group '" + group + "'");
+      if (again.isEmpty()) {
+        return resendFrom(dlq, retry, to, until, messageId, ids);
       }
-      CompletionStage<List<String>> all = java.util.concurrent.CompletableFuture.completedFuture(new ArrayList<>());
-      for (Letter l : chosen) {
-        all = all.thenCompose(ids -> resendOne(dlq, l).thenApply(id -> {
-          ids.add(id);
-          return ids;
-        }));
-      }
-      return all.thenApply(ids -> {
-        log.info("group {}: {} dead letter(s) sent again to their topics", group, ids.size());
-        return new Resent(group, ids.size(), ids);
-      });
+      return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, retry.entityId()),
+              (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(again, replyTo),
+              settings.storeTimeout(), "resend of " + again.size() + " dead letter(s) to " + retry)
+          .thenCompose(appended -> {
+            for (MessageAppended m : again) {
+              ids.add(m.messageId());
+            }
+            return resendFrom(dlq, retry, to, until, messageId, ids);
+          });
     });
   }
 
-  private CompletionStage<String> resendOne(QueueId dlq, Letter letter) {
-    return readOne(dlq, letter.offset()).thenCompose(m -> topics.queueCount(letter.topic(), false)
-        .thenCompose(count -> {
-          int queue = letter.queueId() >= 0 && letter.queueId() < count ? letter.queueId() : 0;
-          Map<String, String> properties = new HashMap<>(m.properties());
-          properties.remove(RetryMessages.REAL_TOPIC);
-          properties.remove(RetryMessages.REAL_QUEUE);
-          MessageAppended again = new MessageAppended(m.messageId(), m.tags(), m.keys(), properties, m.body(),
-              m.bornTimestamp(), m.bornHost(), 0, 0);
-          return Asks.ask(
-              sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(letter.topic(), queue).entityId()),
-              (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(List.of(again), replyTo),
-              settings.storeTimeout(), "resend of dead letter " + m.messageId() + " to " + letter.topic());
-        })
-        .thenApply(appended -> m.messageId()));
+  /** A dead letter as its group's retry topic takes it: its original topic in RETRY_TOPIC, no reconsume yet. */
+  private static MessageAppended asRetry(MessageAppended m) {
+    Map<String, String> properties = new HashMap<>(m.properties());
+    String topic = properties.remove(RetryMessages.REAL_TOPIC);
+    properties.remove(RetryMessages.REAL_QUEUE);
+    if (topic != null) {
+      properties.put(RetryMessages.RETRY_TOPIC, topic);
+    }
+    return new MessageAppended(m.messageId(), m.tags(), m.keys(), properties, m.body(), m.bornTimestamp(),
+        m.bornHost(), 0, 0);
+  }
+
+  /** Messages of {@code queue} at offsets [from, until), by offset. */
+  private CompletionStage<java.util.SortedMap<Long, MessageAppended>> readPage(QueueId queue, long from, long until) {
+    return journal.currentEventsByPersistenceId(QueueEntity.persistenceId(queue).id(), from + 1, until)
+        .runWith(Sink.seq(), system)
+        .thenApply(envelopes -> {
+          java.util.SortedMap<Long, MessageAppended> page = new java.util.TreeMap<>();
+          for (EventEnvelope e : envelopes) {
+            if (e.event() instanceof MessageAppended m) {
+              page.put(e.sequenceNr() - 1, m);
+            }
+          }
+          return page;
+        });
   }
 
   private CompletionStage<Long> nextOffset(QueueId queue) {
@@ -126,27 +159,15 @@ public final class DeadLetters {
         .thenApply(QueueEntity.Offsets::nextOffset);
   }
 
-  private CompletionStage<MessageAppended> readOne(QueueId queue, long offset) {
-    return journal.currentEventsByPersistenceId(QueueEntity.persistenceId(queue).id(), offset + 1, offset + 1)
-        .runWith(Sink.head(), system)
-        .thenApply(e -> (MessageAppended) e.event());
-  }
-
   private CompletionStage<List<Letter>> read(QueueId queue, long from, long until) {
     if (from >= until) {
       return java.util.concurrent.CompletableFuture.completedFuture(List.of());
     }
-    return journal.currentEventsByPersistenceId(QueueEntity.persistenceId(queue).id(), from + 1, until)
-        .runWith(Sink.seq(), system)
-        .thenApply(envelopes -> {
-          List<Letter> letters = new ArrayList<>(envelopes.size());
-          for (EventEnvelope e : envelopes) {
-            if (e.event() instanceof MessageAppended m) {
-              letters.add(letter(e.sequenceNr() - 1, m));
-            }
-          }
-          return letters;
-        });
+    return readPage(queue, from, until).thenApply(page -> {
+      List<Letter> letters = new ArrayList<>(page.size());
+      page.forEach((offset, m) -> letters.add(letter(offset, m)));
+      return letters;
+    });
   }
 
   private static Letter letter(long offset, MessageAppended m) {
