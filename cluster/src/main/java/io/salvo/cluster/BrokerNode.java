@@ -115,7 +115,7 @@ public final class BrokerNode {
         () -> grpc.unbind().thenApply(done -> akka.Done.getInstance()));
 
     Config management = system.settings().config().getConfig("akka.management.http");
-    AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats);
+    AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats, queueSource);
     ServerBinding managementBinding = await(Http.get(system)
         .newServerAt(management.getString("hostname"), management.getInt("port"))
         .bind(admin.routes().orElse(AkkaManagement.get(Adapter.toClassic(system)).getRoutes())),

@@ -66,18 +66,23 @@ public final class MessageConverter {
 
   /** The wire message, with a new message id and the born time and host. */
   public static io.salvo.core.protocol.v1.Message toProto(Message m, String bornHost, long bornTimestamp) {
-    return io.salvo.core.protocol.v1.Message.newBuilder()
-        .setTopic(m.getTopic())
-        .setTags(m.getTags() == null ? "" : m.getTags())
-        .addAllKeys(m.getKeysList())
-        .setBody(ByteString.copyFrom(m.getBody()))
-        .putAllProperties(m.getProperties())
+    return content(m)
         .setMessageId(MessageId.next())
         .setBornTimestamp(bornTimestamp)
         .setBornHost(bornHost)
         .setDelayLevel(m.getDelayTimeLevel())
         .setDeliverTimeMs(m.getDeliverTimeMs())
         .build();
+  }
+
+  /** The wire message's topic, tag, keys, body and user properties. */
+  private static io.salvo.core.protocol.v1.Message.Builder content(Message m) {
+    return io.salvo.core.protocol.v1.Message.newBuilder()
+        .setTopic(m.getTopic())
+        .setTags(m.getTags() == null ? "" : m.getTags())
+        .addAllKeys(m.getKeysList())
+        .setBody(ByteString.copyFrom(m.getBody()))
+        .putAllProperties(m.getProperties());
   }
 
   /** A delivered message as the listener sees it. */
@@ -114,12 +119,7 @@ public final class MessageConverter {
 
   /** A delivered message as it goes back to the broker for a retry (its topic the one it was sent to). */
   public static StoredMessage toStoredProto(MessageExt m) {
-    io.salvo.core.protocol.v1.Message message = io.salvo.core.protocol.v1.Message.newBuilder()
-        .setTopic(m.getTopic())
-        .setTags(m.getTags() == null ? "" : m.getTags())
-        .addAllKeys(m.getKeysList())
-        .setBody(ByteString.copyFrom(m.getBody()))
-        .putAllProperties(m.getProperties())
+    io.salvo.core.protocol.v1.Message message = content(m)
         .setMessageId(m.getMsgId())
         .setBornTimestamp(m.getBornTimestamp())
         .setBornHost(m.getBornHost() == null ? "" : m.getBornHost())

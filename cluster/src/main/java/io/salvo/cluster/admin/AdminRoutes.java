@@ -11,6 +11,7 @@ import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
+import io.salvo.cluster.delivery.QueueSource;
 import io.salvo.cluster.group.ConsumerGroupEntity;
 import io.salvo.cluster.queue.WriteStats;
 import io.salvo.cluster.retry.DeadLetters;
@@ -59,12 +60,13 @@ public final class AdminRoutes extends AllDirectives {
   private final WriteStats writeStats;
   private final DeadLetters deadLetters;
 
-  public AdminRoutes(ActorSystem<?> system, BrokerSettings settings, Topics topics, WriteStats writeStats) {
+  public AdminRoutes(ActorSystem<?> system, BrokerSettings settings, Topics topics, WriteStats writeStats,
+      QueueSource queueSource) {
     this.system = system;
     this.settings = settings;
     this.topics = topics;
     this.writeStats = writeStats;
-    this.deadLetters = new DeadLetters(system, settings, topics);
+    this.deadLetters = new DeadLetters(system, settings, topics, queueSource);
   }
 
   public Route routes() {

@@ -23,7 +23,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.stream.javadsl.Sink;
 import io.salvo.cluster.CborSerializable;
-import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.Queues;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
@@ -103,12 +103,12 @@ public final class TimerBucketEntity
 
   private record Indexed(long incarnation, boolean sealed, Throwable failure) implements Command {}
 
-  private record Loaded(long incarnation, List<Due> dues, long upToSequenceNr, Throwable failure)
+  private record Loaded(long incarnation, List<MessageScheduled> dues, long upToSequenceNr, Throwable failure)
       implements Command {}
 
   private record DeliverDue() implements Command {}
 
-  private record GroupAppended(long incarnation, List<Due> group, Throwable failure) implements Command {}
+  private record GroupAppended(long incarnation, List<MessageScheduled> group, Throwable failure) implements Command {}
 
   private record DirectDue() implements Command {}
 
@@ -117,7 +117,7 @@ public final class TimerBucketEntity
   /** The shard's stop message when the bucket passivates. */
   private record Stop() implements Command {}
 
-  private record Retry(long incarnation, List<Due> group) implements Command {}
+  private record Retry(long incarnation, List<MessageScheduled> group) implements Command {}
 
   private record Idle() implements Command {}
 
@@ -156,8 +156,6 @@ public final class TimerBucketEntity
     }
   }
 
-  private record Due(long sequenceNr, MessageScheduled message) {}
-
   // ---- behavior
 
   private static final int SNAPSHOT_EVERY = 1_000;
@@ -179,6 +177,7 @@ public final class TimerBucketEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Duration storeTimeout;
   private final ClusterSharding sharding;
+  private final Queues queues;
   private final long incarnation = System.nanoTime();
 
   /** Registered with the index (known after recovery when anything is journaled). */
@@ -194,7 +193,7 @@ public final class TimerBucketEntity
   private int directInFlight;
 
   /** While firing: the journaled messages by delivery time, the next one to go, appends in flight, who waits. */
-  private List<Due> dues;
+  private List<MessageScheduled> dues;
   private int nextDue;
   private int groupsInFlight;
   private long loadedUpTo;
@@ -214,6 +213,7 @@ public final class TimerBucketEntity
     this.shard = shard;
     this.storeTimeout = storeTimeout;
     this.sharding = ClusterSharding.get(context.getSystem());
+    this.queues = new Queues(context.getSystem(), storeTimeout);
   }
 
   @Override
@@ -354,10 +354,10 @@ public final class TimerBucketEntity
           if (failure != null) {
             return new Loaded(incarnation, null, last, failure);
           }
-          List<Due> loaded = new ArrayList<>();
+          List<MessageScheduled> loaded = new ArrayList<>();
           for (EventEnvelope e : envelopes) {
             if (e.event() instanceof MessageScheduled m) {
-              loaded.add(new Due(e.sequenceNr(), m));
+              loaded.add(m);
             }
           }
           return new Loaded(incarnation, loaded, last, null);
@@ -376,7 +376,7 @@ public final class TimerBucketEntity
       return Effect().none();
     }
     dues = new ArrayList<>(loaded.dues());
-    dues.sort(Comparator.comparingLong(d -> d.message().deliverAt()));
+    dues.sort(Comparator.comparingLong(MessageScheduled::deliverAt));
     nextDue = 0;
     loadedUpTo = loaded.upToSequenceNr();
     context.getLog().debug("timer bucket {}: delivering {} messages", entityId, dues.size());
@@ -389,16 +389,16 @@ public final class TimerBucketEntity
       return Effect().none();
     }
     long now = System.currentTimeMillis();
-    Map<QueueId, List<Due>> groups = new LinkedHashMap<>();
-    while (nextDue < dues.size() && dues.get(nextDue).message().deliverAt() <= now) {
-      MessageScheduled m = dues.get(nextDue++).message();
-      groups.computeIfAbsent(QueueId.of(m.topic(), m.queueId()), q -> new ArrayList<>()).add(dues.get(nextDue - 1));
+    Map<QueueId, List<MessageScheduled>> groups = new LinkedHashMap<>();
+    for (; nextDue < dues.size() && dues.get(nextDue).deliverAt() <= now; nextDue++) {
+      MessageScheduled m = dues.get(nextDue);
+      groups.computeIfAbsent(QueueId.of(m.topic(), m.queueId()), q -> new ArrayList<>()).add(m);
     }
-    for (List<Due> group : groups.values()) {
-      List<Due> part = new ArrayList<>();
+    for (List<MessageScheduled> group : groups.values()) {
+      List<MessageScheduled> part = new ArrayList<>();
       int bytes = 0;
-      for (Due d : group) {
-        int size = d.message().message().approximateSize();
+      for (MessageScheduled d : group) {
+        int size = d.message().approximateSize();
         if (!part.isEmpty() && (part.size() == MAX_GROUP || bytes + size > MAX_WRITE_BYTES)) {
           appendGroup(part);
           part = new ArrayList<>();
@@ -413,22 +413,21 @@ public final class TimerBucketEntity
     }
     if (nextDue < dues.size()) {
       timers.startSingleTimer(DELIVER_DUE, DELIVER_DUE,
-          Duration.ofMillis(Math.max(1, dues.get(nextDue).message().deliverAt() - now)));
+          Duration.ofMillis(Math.max(1, dues.get(nextDue).deliverAt() - now)));
     }
     return finishIfDone();
   }
 
-  private void appendGroup(List<Due> group) {
+  private void appendGroup(List<MessageScheduled> group) {
     groupsInFlight++;
-    MessageScheduled first = group.get(0).message();
+    MessageScheduled first = group.get(0);
     List<MessageAppended> messages = new ArrayList<>(group.size());
-    for (Due d : group) {
-      messages.add(d.message().message());
+    for (MessageScheduled d : group) {
+      messages.add(d.message());
     }
-    List<Due> copy = List.copyOf(group);
-    context.pipeToSelf(
-        sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(first.topic(), first.queueId()).entityId())
-            .<QueueEntity.Appended>ask(replyTo -> new QueueEntity.Append(messages, replyTo), storeTimeout),
+    List<MessageScheduled> copy = List.copyOf(group);
+    QueueId queue = QueueId.of(first.topic(), first.queueId());
+    context.pipeToSelf(queues.append(queue, messages, "append of " + messages.size() + " due message(s) to " + queue),
         (appended, failure) -> new GroupAppended(incarnation, copy, failure));
   }
 
@@ -438,7 +437,7 @@ public final class TimerBucketEntity
     }
     groupsInFlight--;
     if (appended.failure() != null) {
-      MessageScheduled m = appended.group().get(0).message();
+      MessageScheduled m = appended.group().get(0);
       context.getLog().warn("timer bucket {}: appending {} due message(s) to {}#{} failed ({}); retrying in {}",
           entityId, appended.group().size(), m.topic(), m.queueId(), appended.failure().toString(), RETRY_DELAY);
       groupsInFlight++;
@@ -503,9 +502,8 @@ public final class TimerBucketEntity
     while (!direct.isEmpty() && direct.peek().deliverAt() <= now) {
       Schedule s = direct.poll();
       directInFlight++;
-      context.pipeToSelf(
-          sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(s.topic(), s.queueId()).entityId())
-              .<QueueEntity.Appended>ask(replyTo -> new QueueEntity.Append(List.of(s.message()), replyTo), storeTimeout),
+      QueueId queue = QueueId.of(s.topic(), s.queueId());
+      context.pipeToSelf(queues.append(queue, List.of(s.message()), "append of a due message to " + queue),
           (appended, failure) -> new DirectAppended(incarnation, s, failure));
     }
     if (!direct.isEmpty()) {

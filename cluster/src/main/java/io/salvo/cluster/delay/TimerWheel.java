@@ -25,7 +25,6 @@ import io.salvo.persistence.events.TimerEvent;
 import io.salvo.persistence.events.TimerEvent.WheelAdvanced;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -58,9 +57,6 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Where the timer stands. */
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
-
   private record Tick() implements Command {}
 
   /** Answers carry the incarnation that asked: one that arrives after a restart (journal failure) is dropped. */
@@ -70,14 +66,6 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
   private record FireDone(long incarnation, BucketRef bucket, Throwable failure) implements Command {}
 
   private static final Tick TICK = new Tick();
-
-  // ---- replies
-
-  /**
-   * {@code deliveredUpTo}: every bucket up to this second has delivered; {@code listedUpTo}: seconds listed (and
-   * sealed) so far; buckets firing now and waiting to fire.
-   */
-  public record Status(long deliveredUpTo, long listedUpTo, int firing, int waiting) implements CborSerializable {}
 
   // ---- state
 
@@ -124,12 +112,11 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
         .onCommand(Tick.class, this::onTick)
         .onCommand(Listed.class, this::onListed)
         .onCommand(FireDone.class, this::onFireDone)
-        .onCommand(GetStatus.class, this::onGetStatus)
         .build();
   }
 
   private Effect<TimerEvent, State> onTick(State state, Tick tick) {
-    long target = Math.floorDiv(System.currentTimeMillis() + settings.lead().toMillis(), 1000);
+    long target = dueSecond();
     // List the next seconds (at most up to the end of one hour: one index entity) unless enough is waiting to fire.
     if (!listing && listedTo < target && toFire.size() < settings.fireParallelism() * 4) {
       long from = listedTo + 1;
@@ -167,7 +154,7 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
     }
     listedTo = listed.to();
     fireWaiting();
-    if (listedTo < Math.floorDiv(System.currentTimeMillis() + settings.lead().toMillis(), 1000)) {
+    if (listedTo < dueSecond()) {
       context.getSelf().tell(TICK); // catching up: list the next hour now
     }
     return advance(state);
@@ -202,7 +189,12 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
     return advance(state);
   }
 
-  /** Journals the cursor when it moved, at most once per persist interval. */
+  /** The last second whose buckets are due now (within the lead). */
+  private long dueSecond() {
+    return Math.floorDiv(System.currentTimeMillis() + settings.lead().toMillis(), 1000);
+  }
+
+  /** Journals the cursor (every bucket up to it has delivered) when it moved, at most once per persist interval. */
   private Effect<TimerEvent, State> advance(State state) {
     long cursor = unanswered.isEmpty() ? listedTo : Math.min(listedTo, unanswered.firstKey() - 1);
     long now = System.nanoTime();
@@ -221,12 +213,6 @@ public final class TimerWheel extends EventSourcedBehavior<TimerWheel.Command, T
       context.getLog().info("timer catching up: listed up to second {}, {} s behind; {} buckets firing, {} waiting",
           listedTo, behind, firing, toFire.size());
     }
-  }
-
-  private Effect<TimerEvent, State> onGetStatus(State state, GetStatus get) {
-    long cursor = unanswered.isEmpty() ? listedTo : Math.min(listedTo, unanswered.firstKey() - 1);
-    get.replyTo().tell(new Status(cursor, listedTo, firing, toFire.size()));
-    return Effect().none();
   }
 
   @Override

@@ -126,6 +126,17 @@ public final class QueueSource {
   }
 
   /**
+   * The stored messages of {@code queue} at offsets [{@code from}, {@code until}) by one range read of the journal,
+   * stopping early (after at least one message) at the catch-up byte limit: read on from the last one's offset + 1.
+   */
+  public CompletionStage<List<StoredEntry>> read(QueueId queue, long from, long until) {
+    if (from >= until) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return readJournal(QueueEntity.persistenceId(queue).id(), from, until).thenApply(Chunk::entries);
+  }
+
+  /**
    * Catch-up: one bounded range read of the journal, offsets [from, until), stopping early once the messages read
    * reach the catch-up byte limit.
    */

@@ -1,8 +1,5 @@
 package io.salvo.cluster.grpc;
 
-import io.salvo.cluster.retry.RetryMessages;
-import io.salvo.core.protocol.v1.RetryMessageRequest;
-import io.salvo.core.protocol.v1.RetryMessageResponse;
 import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
@@ -14,7 +11,8 @@ import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.delivery.QueueSource;
 import io.salvo.cluster.group.ConsumerGroupEntity;
-import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.Queues;
+import io.salvo.cluster.retry.RetryMessages;
 import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
@@ -39,6 +37,8 @@ import io.salvo.core.protocol.v1.QueryRouteResponse;
 import io.salvo.core.protocol.v1.QueueAssignment;
 import io.salvo.core.protocol.v1.ReceiveMessagesRequest;
 import io.salvo.core.protocol.v1.ReceiveMessagesResponse;
+import io.salvo.core.protocol.v1.RetryMessageRequest;
+import io.salvo.core.protocol.v1.RetryMessageResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Subscription;
@@ -62,6 +62,7 @@ public final class MessagingServiceImpl implements MessagingService {
   private final QueueSource queueSource;
   private final SendMessageActivity sends;
   private final RetryMessages retries;
+  private final Queues queues;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
     this.sharding = ClusterSharding.get(system);
@@ -70,11 +71,17 @@ public final class MessagingServiceImpl implements MessagingService {
     this.queueSource = queueSource;
     this.sends = new SendMessageActivity(system, settings, topics);
     this.retries = new RetryMessages(system, settings, topics);
+    this.queues = new Queues(system, settings.storeTimeout());
   }
 
   @Override
   public CompletionStage<RetryMessageResponse> retryMessage(RetryMessageRequest in) {
-    return guard(() -> retries.retry(in), status -> RetryMessageResponse.newBuilder().setStatus(status).build());
+    return guard(() -> retries.retry(in).thenApply(outcome -> RetryMessageResponse.newBuilder()
+            .setStatus(StatusMapper.OK)
+            .setDeadLettered(outcome.deadLettered())
+            .setDeliverTimeMs(outcome.deliverAt())
+            .build()),
+        status -> RetryMessageResponse.newBuilder().setStatus(status).build());
   }
 
   @Override
@@ -214,9 +221,7 @@ public final class MessagingServiceImpl implements MessagingService {
           return topics.queueCount(in.getTopic(), false).thenCompose(queueCount -> {
             RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
             QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
-            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
-                (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
-                settings.storeTimeout(), "offsets of queue " + queue);
+            return queues.offsets(queue);
           }).thenCompose(queueOffsets -> {
             if (in.getOffset() > queueOffsets.nextOffset()) {
               throw SalvoException.of(ErrorCode.INVALID_OFFSET, in.getOffset(), "beyond the end of queue "
@@ -262,9 +267,7 @@ public final class MessagingServiceImpl implements MessagingService {
           return topics.queueCount(in.getTopic(), false).thenCompose(queueCount -> {
             RequestValidator.checkQueueExists(in.getTopic(), in.getQueueId(), queueCount);
             QueueId queue = QueueId.of(in.getTopic(), in.getQueueId());
-            return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
-                    (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
-                    settings.storeTimeout(), "offsets of queue " + queue)
+            return queues.offsets(queue)
                 .thenCompose(o -> {
                   GetQueueOffsetsResponse.Builder out = GetQueueOffsetsResponse.newBuilder()
                       .setStatus(StatusMapper.OK).setMinOffset(o.minOffset()).setNextOffset(o.nextOffset());

@@ -1,14 +1,12 @@
 package io.salvo.cluster.grpc;
 
 import akka.NotUsed;
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.stream.javadsl.Source;
-import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.delay.DelayedMessages;
 import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.Queues;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.model.QueueId;
 import io.salvo.core.protocol.v1.PublishRequest;
@@ -40,14 +38,14 @@ final class SendMessageActivity {
   /** Responses per outgoing Publish frame at most. */
   private static final int MAX_RESPONSES_PER_FRAME = 1024;
 
-  private final ClusterSharding sharding;
+  private final Queues queues;
   private final BrokerSettings settings;
   private final Topics topics;
   private final RequestValidator validator;
   private final DelayedMessages delayed;
 
   SendMessageActivity(ActorSystem<?> system, BrokerSettings settings, Topics topics) {
-    this.sharding = ClusterSharding.get(system);
+    this.queues = new Queues(system, settings.storeTimeout());
     this.settings = settings;
     this.topics = topics;
     this.validator = new RequestValidator(settings.maxMessageBytes(), settings.maxBatchMessages());
@@ -202,9 +200,7 @@ final class SendMessageActivity {
         messages.add(ProtoConverter.toUnstored(send.getMessages(i)));
       }
     }
-    return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
-            (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(messages, replyTo),
-            settings.storeTimeout(), "journal write of " + messages.size() + " message(s) to queue " + queue)
+    return queues.append(queue, messages, "journal write of " + messages.size() + " message(s) to queue " + queue)
         .thenApply(appended -> {
           List<SendMessageResponse> out = new ArrayList<>(sends.size());
           long offset = appended.firstOffset();

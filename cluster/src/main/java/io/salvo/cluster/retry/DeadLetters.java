@@ -1,15 +1,10 @@
 package io.salvo.cluster.retry;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import akka.persistence.query.EventEnvelope;
-import akka.persistence.query.PersistenceQuery;
-import akka.stream.javadsl.Sink;
-import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
-import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.delivery.QueueSource;
+import io.salvo.cluster.queue.Queues;
+import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
@@ -19,10 +14,10 @@ import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,19 +43,14 @@ public final class DeadLetters {
 
   public record Resent(String group, int resent, List<String> messageIds) {}
 
-  private final ActorSystem<?> system;
-  private final ClusterSharding sharding;
-  private final BrokerSettings settings;
   private final Topics topics;
-  private final CassandraReadJournal journal;
+  private final Queues queues;
+  private final QueueSource journal;
 
-  public DeadLetters(ActorSystem<?> system, BrokerSettings settings, Topics topics) {
-    this.system = system;
-    this.sharding = ClusterSharding.get(system);
-    this.settings = settings;
+  public DeadLetters(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource journal) {
     this.topics = topics;
-    this.journal = PersistenceQuery.get(system)
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.queues = new Queues(system, settings.storeTimeout());
+    this.journal = journal;
   }
 
   /** Up to {@code limit} dead letters of {@code group} from {@code fromOffset}. */
@@ -71,8 +61,15 @@ public final class DeadLetters {
           "offset must be >= 0 and limit 1.." + MAX_LIST + "; were " + fromOffset + " and " + limit);
     }
     QueueId dlq = QueueId.of(RetryMessages.dlqTopic(group), 0);
-    return nextOffset(dlq).thenCompose(next -> read(dlq, fromOffset, Math.min(next, fromOffset + limit))
-        .thenApply(letters -> new Listing(group, dlq.topic(), next, letters)));
+    return queues.offsets(dlq).thenCompose(offsets -> journal.read(dlq, fromOffset,
+            Math.min(offsets.nextOffset(), fromOffset + limit))
+        .thenApply(entries -> {
+          List<Letter> letters = new ArrayList<>(entries.size());
+          for (StoredEntry e : entries) {
+            letters.add(letter(e.offset(), e.message()));
+          }
+          return new Listing(group, dlq.topic(), offsets.nextOffset(), letters);
+        }));
   }
 
   /**
@@ -85,8 +82,9 @@ public final class DeadLetters {
     QueueId dlq = QueueId.of(RetryMessages.dlqTopic(group), 0);
     String retryTopic = RetryMessages.retryTopic(group);
     return topics.ensure(retryTopic, 1)
-        .thenCompose(count -> nextOffset(dlq))
-        .thenCompose(next -> resendFrom(dlq, QueueId.of(retryTopic, 0), 0, next, messageId, new ArrayList<>()))
+        .thenCompose(count -> queues.offsets(dlq))
+        .thenCompose(offsets -> resendFrom(dlq, QueueId.of(retryTopic, 0), 0, offsets.nextOffset(), messageId,
+            new ArrayList<>()))
         .thenApply(ids -> {
           if (messageId != null && ids.isEmpty()) {
             throw SalvoException.of(ErrorCode.BAD_REQUEST,
@@ -100,73 +98,28 @@ public final class DeadLetters {
   private CompletionStage<List<String>> resendFrom(QueueId dlq, QueueId retry, long from, long until,
       String messageId, List<String> ids) {
     if (from >= until) {
-      return java.util.concurrent.CompletableFuture.completedFuture(ids);
+      return CompletableFuture.completedFuture(ids);
     }
-    long to = Math.min(until, from + PAGE);
-    return readPage(dlq, from, to).thenCompose(page -> {
+    return journal.read(dlq, from, Math.min(until, from + PAGE)).thenCompose(page -> {
+      long next = page.get(page.size() - 1).offset() + 1;
       List<MessageAppended> again = new ArrayList<>();
-      for (MessageAppended m : page.values()) {
+      for (StoredEntry e : page) {
+        MessageAppended m = e.message();
         if (messageId == null || m.messageId().equals(messageId)) {
-          again.add(asRetry(m));
+          String topic = m.properties().get(RetryMessages.REAL_TOPIC);
+          again.add(RetryMessages.with(m, topic == null ? Map.of() : Map.of(RetryMessages.RETRY_TOPIC, topic), 0));
         }
       }
       if (again.isEmpty()) {
-        return resendFrom(dlq, retry, to, until, messageId, ids);
+        return resendFrom(dlq, retry, next, until, messageId, ids);
       }
-      return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, retry.entityId()),
-              (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(again, replyTo),
-              settings.storeTimeout(), "resend of " + again.size() + " dead letter(s) to " + retry)
+      return queues.append(retry, again, "resend of " + again.size() + " dead letter(s) to " + retry)
           .thenCompose(appended -> {
             for (MessageAppended m : again) {
               ids.add(m.messageId());
             }
-            return resendFrom(dlq, retry, to, until, messageId, ids);
+            return resendFrom(dlq, retry, next, until, messageId, ids);
           });
-    });
-  }
-
-  /** A dead letter as its group's retry topic takes it: its original topic in RETRY_TOPIC, no reconsume yet. */
-  private static MessageAppended asRetry(MessageAppended m) {
-    Map<String, String> properties = new HashMap<>(m.properties());
-    String topic = properties.remove(RetryMessages.REAL_TOPIC);
-    properties.remove(RetryMessages.REAL_QUEUE);
-    if (topic != null) {
-      properties.put(RetryMessages.RETRY_TOPIC, topic);
-    }
-    return new MessageAppended(m.messageId(), m.tags(), m.keys(), properties, m.body(), m.bornTimestamp(),
-        m.bornHost(), 0, 0);
-  }
-
-  /** Messages of {@code queue} at offsets [from, until), by offset. */
-  private CompletionStage<java.util.SortedMap<Long, MessageAppended>> readPage(QueueId queue, long from, long until) {
-    return journal.currentEventsByPersistenceId(QueueEntity.persistenceId(queue).id(), from + 1, until)
-        .runWith(Sink.seq(), system)
-        .thenApply(envelopes -> {
-          java.util.SortedMap<Long, MessageAppended> page = new java.util.TreeMap<>();
-          for (EventEnvelope e : envelopes) {
-            if (e.event() instanceof MessageAppended m) {
-              page.put(e.sequenceNr() - 1, m);
-            }
-          }
-          return page;
-        });
-  }
-
-  private CompletionStage<Long> nextOffset(QueueId queue) {
-    return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
-            (ActorRef<QueueEntity.Offsets> replyTo) -> new QueueEntity.GetOffsets(replyTo),
-            settings.storeTimeout(), "offsets of " + queue)
-        .thenApply(QueueEntity.Offsets::nextOffset);
-  }
-
-  private CompletionStage<List<Letter>> read(QueueId queue, long from, long until) {
-    if (from >= until) {
-      return java.util.concurrent.CompletableFuture.completedFuture(List.of());
-    }
-    return readPage(queue, from, until).thenApply(page -> {
-      List<Letter> letters = new ArrayList<>(page.size());
-      page.forEach((offset, m) -> letters.add(letter(offset, m)));
-      return letters;
     });
   }
 

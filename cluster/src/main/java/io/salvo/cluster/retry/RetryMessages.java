@@ -1,13 +1,10 @@
 package io.salvo.cluster.retry;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.delay.DelayedMessages;
 import io.salvo.cluster.grpc.ProtoConverter;
-import io.salvo.cluster.queue.QueueEntity;
+import io.salvo.cluster.queue.Queues;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.error.ErrorCode;
 import io.salvo.core.error.SalvoException;
@@ -15,7 +12,6 @@ import io.salvo.core.model.DelayLevels;
 import io.salvo.core.model.MessageId;
 import io.salvo.core.model.QueueId;
 import io.salvo.core.protocol.v1.RetryMessageRequest;
-import io.salvo.core.protocol.v1.RetryMessageResponse;
 import io.salvo.core.protocol.v1.StoredMessage;
 import io.salvo.core.validation.Validation;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
@@ -44,15 +40,15 @@ public final class RetryMessages {
   public static final String REAL_QUEUE = "REAL_QID";
   /** The delay level of a message's first retry; each later one is one level higher, up to the last. */
   public static final int FIRST_RETRY_LEVEL = 3;
+  private static final java.util.Set<String> BROKER_PROPERTIES = java.util.Set.of(DelayedMessages.DELIVER_TIME_PROPERTY,
+      DelayedMessages.DELAY_LEVEL_PROPERTY, RETRY_TOPIC, REAL_TOPIC, REAL_QUEUE);
 
-  private final ClusterSharding sharding;
-  private final BrokerSettings settings;
+  private final Queues queues;
   private final Topics topics;
   private final DelayedMessages delayed;
 
   public RetryMessages(ActorSystem<?> system, BrokerSettings settings, Topics topics) {
-    this.sharding = ClusterSharding.get(system);
-    this.settings = settings;
+    this.queues = new Queues(system, settings.storeTimeout());
     this.topics = topics;
     this.delayed = new DelayedMessages(system, settings.timer(), settings.storeTimeout());
   }
@@ -70,8 +66,11 @@ public final class RetryMessages {
     return Math.min(DelayLevels.MAX_LEVEL, FIRST_RETRY_LEVEL + Math.max(0, reconsumeTimes));
   }
 
+  /** What became of a message handed back: dead-lettered, or due in the retry topic at {@code deliverAt} (ms). */
+  public record Outcome(boolean deadLettered, long deliverAt) {}
+
   /** Handles a RetryMessage request. Statuses: see RetryMessage in the .proto. */
-  public CompletionStage<RetryMessageResponse> retry(RetryMessageRequest in) {
+  public CompletionStage<Outcome> retry(RetryMessageRequest in) {
     Validation.checkGroup(in.getGroup());
     if (!in.hasMessage() || !MessageId.isWellFormed(in.getMessage().getMessage().getMessageId())) {
       throw SalvoException.of(ErrorCode.BAD_REQUEST, "RetryMessage of group '" + in.getGroup()
@@ -94,36 +93,31 @@ public final class RetryMessages {
     String retryTopic = retryTopic(in.getGroup());
     return topics.ensure(retryTopic, 1)
         .thenCompose(count -> delayed.schedule(QueueId.of(retryTopic, 0), deliverAt, level, retried))
-        .thenApply(accepted -> RetryMessageResponse.newBuilder()
-            .setStatus(io.salvo.cluster.grpc.StatusMapper.OK)
-            .setDeliverTimeMs(deliverAt)
-            .build());
+        .thenApply(accepted -> new Outcome(false, deliverAt));
   }
 
-  private CompletionStage<RetryMessageResponse> deadLetter(String group, String topic, int queueId,
-      MessageAppended original, int reconsumeTimes) {
+  private CompletionStage<Outcome> deadLetter(String group, String topic, int queueId, MessageAppended original,
+      int reconsumeTimes) {
     String dlq = dlqTopic(group);
     MessageAppended letter = with(original,
         Map.of(REAL_TOPIC, topic, REAL_QUEUE, Integer.toString(queueId)), reconsumeTimes);
     return topics.ensure(dlq, 1)
-        .thenCompose(count -> Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, QueueId.of(dlq, 0).entityId()),
-            (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(List.of(letter), replyTo),
-            settings.storeTimeout(), "journal write of a dead letter to " + dlq))
+        .thenCompose(count -> queues.append(QueueId.of(dlq, 0), List.of(letter),
+            "journal write of a dead letter to " + dlq))
         .thenApply(appended -> {
           log.info("group {}: message {} of {}#{} moved to {} at offset {} after {} reconsume(s)", group,
               original.messageId(), topic, queueId, dlq, appended.firstOffset(), reconsumeTimes);
-          return RetryMessageResponse.newBuilder()
-              .setStatus(io.salvo.cluster.grpc.StatusMapper.OK)
-              .setDeadLettered(true)
-              .build();
+          return new Outcome(true, 0);
         });
   }
 
-  /** {@code m} with {@code extra} properties (replacing the broker's own from an earlier pass) and a reconsume count. */
+  /**
+   * {@code m} with {@code extra} properties and a reconsume count; the properties the broker set on an earlier pass
+   * (delivery time, delay level, retry topic, where a dead letter came from) are dropped first.
+   */
   static MessageAppended with(MessageAppended m, Map<String, String> extra, int reconsumeTimes) {
     Map<String, String> properties = new HashMap<>(m.properties());
-    properties.remove(DelayedMessages.DELIVER_TIME_PROPERTY);
-    properties.remove(DelayedMessages.DELAY_LEVEL_PROPERTY);
+    properties.keySet().removeAll(BROKER_PROPERTIES);
     properties.putAll(extra);
     return new MessageAppended(m.messageId(), m.tags(), m.keys(), properties, m.body(), m.bornTimestamp(),
         m.bornHost(), 0, reconsumeTimes);

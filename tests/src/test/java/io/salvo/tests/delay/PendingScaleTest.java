@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.stream.javadsl.Source;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.salvo.client.internal.ClientRuntime;
 import io.salvo.client.javadsl.ProducerSettings;
 import io.salvo.client.javadsl.SalvoProducer;
 import io.salvo.client.message.Message;
-import io.salvo.tests.harness.AdminHttp;
 import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.Ports;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CassandraFixture.class)
 @EnabledIfSystemProperty(named = "salvo.scale", matches = "true")
 class PendingScaleTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOPIC = "ScheduledScale";
   private static final int PENDING = Integer.getInteger("salvo.scale.pending", 1_000_000);
 
@@ -97,13 +91,6 @@ class PendingScaleTest {
   }
 
   private static long liveHeap(BrokerProcess broker) throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(broker.pid()), "GC.run")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      gc.waitFor(60, TimeUnit.SECONDS);
-    }
-    JsonNode heap = JSON.readTree(AdminHttp.get(broker.managementUrl() + "/stats").body()).path("heap");
-    return heap.path("usedAfterLastGcBytes").asLong();
+    return broker.heapAfterFullGc().path("usedAfterLastGcBytes").asLong();
   }
 }

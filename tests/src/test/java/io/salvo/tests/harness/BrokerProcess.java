@@ -1,5 +1,7 @@
 package io.salvo.tests.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.salvo.client.exception.MQClientException;
 import io.salvo.client.producer.DefaultMQProducer;
 import java.io.IOException;
@@ -155,6 +157,22 @@ public final class BrokerProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process != null && process.isAlive();
+  }
+
+  /**
+   * The broker's {@code heap} from {@code /stats} right after a full GC (asked with {@code jcmd GC.run}), so that
+   * {@code usedAfterLastGcBytes} is what the broker really holds.
+   */
+  public JsonNode heapAfterFullGc() throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (Files.isExecutable(jcmd)) {
+      Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!gc.waitFor(60, TimeUnit.SECONDS)) {
+        gc.destroyForcibly();
+      }
+    }
+    return new ObjectMapper().readTree(AdminHttp.get(managementUrl() + "/stats").body()).path("heap");
   }
 
   @Override

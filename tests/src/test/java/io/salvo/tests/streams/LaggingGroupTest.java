@@ -24,8 +24,6 @@ import io.salvo.tests.harness.BrokerProcess;
 import io.salvo.tests.harness.CassandraFixture;
 import io.salvo.tests.harness.Eventually;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -172,15 +170,7 @@ class LaggingGroupTest {
 
   /** Forces a full GC in the broker (jcmd GC.run, when the JDK has jcmd), then reads its heap from GET /stats. */
   private static Heap heap(BrokerProcess broker) throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(broker.pid()), "GC.run")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!gc.waitFor(60, TimeUnit.SECONDS)) {
-        gc.destroyForcibly();
-      }
-    }
-    JsonNode heap = JSON.readTree(AdminHttp.get(broker.managementUrl() + "/stats").body()).path("heap");
+    JsonNode heap = broker.heapAfterFullGc();
     return new Heap(heap.path("usedAfterLastGcBytes").asLong(), heap.path("usedBytes").asLong(),
         heap.path("committedBytes").asLong());
   }
