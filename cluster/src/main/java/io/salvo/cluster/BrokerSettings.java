@@ -23,7 +23,8 @@ public record BrokerSettings(
     long catchUpMaxBytes,
     Duration sessionTimeout,
     Duration heartbeatInterval,
-    TimerSettings timer) {
+    TimerSettings timer,
+    RetentionSettings retention) {
 
   /** Settings of every queue entity. */
   public record QueueSettings(
@@ -33,7 +34,20 @@ public record BrokerSettings(
       long tailCacheMaxBytes,
       Duration longPollTimeout,
       Duration restartBackoffMin,
-      Duration restartBackoffMax) {}
+      Duration restartBackoffMax,
+      int snapshotEvery) {}
+
+  /** Time-based retention of messages and the message indexes ({@code salvo.broker.retention}). */
+  public record RetentionSettings(
+      Duration defaultRetention,
+      Duration interval,
+      long minStep,
+      Duration indexMargin) {
+    /** TTL of index rows of a topic kept for {@code retention}: the retention plus the margin, in seconds. */
+    public int indexTtlSeconds(Duration retention) {
+      return (int) Math.min(Integer.MAX_VALUE / 2, retention.plus(indexMargin).toSeconds());
+    }
+  }
 
   /** Settings of the durable timer of delayed messages ({@code salvo.broker.timer}). */
   public record TimerSettings(
@@ -66,7 +80,8 @@ public record BrokerSettings(
             c.getBytes("queue.tail-cache.max-bytes"),
             c.getDuration("queue.long-poll-timeout"),
             c.getDuration("queue.restart-backoff.min"),
-            c.getDuration("queue.restart-backoff.max")),
+            c.getDuration("queue.restart-backoff.max"),
+            positive(c, "queue.snapshot-every")),
         c.getDuration("store-timeout"),
         positive(c, "publish-parallelism"),
         positive(c, "delivery.max-batch"),
@@ -82,7 +97,12 @@ public record BrokerSettings(
             positiveDuration(c, "timer.tick-interval"),
             positive(c, "timer.fire-parallelism"),
             positiveDuration(c, "timer.fire-timeout"),
-            positiveDuration(c, "timer.persist-interval")));
+            positiveDuration(c, "timer.persist-interval")),
+        new RetentionSettings(
+            positiveDuration(c, "retention.default"),
+            positiveDuration(c, "retention.interval"),
+            positive(c, "retention.min-step"),
+            c.getDuration("retention.index-margin")));
     if (s.timer.bucketPartitions() > 31) {
       throw new ConfigException.BadValue("salvo.broker.timer.bucket-partitions",
           "is " + s.timer.bucketPartitions() + "; at most 31");
@@ -131,6 +151,6 @@ public record BrokerSettings(
     return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
         + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
         + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B"
-        + ", max delay " + timer.maxDelay.toDays() + " d";
+        + ", max delay " + timer.maxDelay.toDays() + " d, default retention " + retention.defaultRetention;
   }
 }

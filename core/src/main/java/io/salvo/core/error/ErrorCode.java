@@ -37,6 +37,7 @@ public enum ErrorCode {
   GROUP_NOT_FOUND(2004, Category.NOT_FOUND, "group '%s' does not exist: no member has joined it and it has no offsets"),
   /** Client side: a lite pull consumer asked to seek (or similar) a queue it does not consume now. */
   QUEUE_NOT_ASSIGNED(2005, Category.CONFLICT, "queue %s is not assigned to this consumer of group '%s': %s"),
+  MESSAGE_NOT_FOUND(2006, Category.NOT_FOUND, "no message with id '%s' in topic '%s' (never stored, or deleted by retention)"),
 
   // 3xxx: the broker cannot serve now; the same request may succeed later.
   STORE_UNAVAILABLE(3001, Category.UNAVAILABLE,
