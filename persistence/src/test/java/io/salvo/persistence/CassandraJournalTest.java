@@ -20,12 +20,14 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.salvo.persistence.cassandra.EmbeddedCassandra;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import io.salvo.persistence.events.SalvoEvent;
 import io.salvo.persistence.events.SalvoEventSerializer;
+import io.salvo.persistence.retention.JournalRetention;
 import io.salvo.persistence.schema.CassandraSchema;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +80,7 @@ class CassandraJournalTest {
       assertEquals(List.of("m0", "m1", "m2"), ids);
       replayed.ref().tell(new Stop());
       assertStoredWithSalvoSerializer(cassandra, settings.keyspace(), pid);
+      retentionDeletesWholeRanges(cassandra, settings.keyspace());
 
       // Cassandra dies under a recovered entity: its next write fails within a few seconds (driver request
       // timeout 5 s, journal breaker call-timeout 5 s) and the entity stops.
@@ -134,6 +137,40 @@ class CassandraJournalTest {
       return count;
     }
     throw new IllegalStateException("entity " + log.ref().path().name() + " stopped (journal failure)");
+  }
+
+  /**
+   * JournalRetention on a journal of 3 events per partition (rows written directly: 10 events, partitions 0..3):
+   * deleting up to 7 drops partitions 0 and 1 whole, range-deletes 6..7 in partition 2, records deleted_to; a second
+   * delete below it changes nothing.
+   */
+  private static void retentionDeletesWholeRanges(EmbeddedCassandra cassandra, String keyspace) throws Exception {
+    DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+        .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of(cassandra.contactPoint()))
+        .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, "datacenter1")
+        .build();
+    try (CqlSession session = CqlSession.builder().withConfigLoader(loader).build()) {
+      String pid = "retention-test";
+      for (long seq = 1; seq <= 10; seq++) {
+        session.execute(SimpleStatement.newInstance("INSERT INTO " + keyspace + ".messages (persistence_id,"
+            + " partition_nr, sequence_nr, timestamp, timebucket, writer_uuid, ser_id, ser_manifest, event_manifest,"
+            + " event) VALUES (?, ?, ?, now(), '0', 'w', 1, '', '', 0x00)", pid, (seq - 1) / 3, seq));
+      }
+      JournalRetention retention = new JournalRetention(CompletableFuture.completedFuture(session), keyspace, 3,
+          "ONE", "ONE");
+      assertEquals(0L, retention.deletedTo(pid).toCompletableFuture().get(10, TimeUnit.SECONDS));
+      JournalRetention.Deleted deleted = retention.deleteTo(pid, 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(new JournalRetention.Deleted(1, 7, 2, 2), deleted, "partitions 0, 1 dropped; 2 and 3 range-deleted");
+      assertEquals(7L, retention.deletedTo(pid).toCompletableFuture().get(10, TimeUnit.SECONDS));
+      List<Long> left = new ArrayList<>();
+      for (Row row : session.execute(SimpleStatement.newInstance("SELECT sequence_nr FROM " + keyspace + ".messages"
+          + " WHERE persistence_id = ? AND partition_nr IN (0, 1, 2, 3)", pid))) {
+        left.add(row.getLong("sequence_nr"));
+      }
+      assertEquals(List.of(8L, 9L, 10L), left);
+      assertEquals(0, retention.deleteTo(pid, 5).toCompletableFuture().get(10, TimeUnit.SECONDS).events());
+      assertEquals(7L, retention.deletedTo(pid).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
   }
 
   private static void assertStoredWithSalvoSerializer(EmbeddedCassandra cassandra, String keyspace, String pid) {

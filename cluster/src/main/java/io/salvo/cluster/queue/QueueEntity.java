@@ -34,6 +34,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One queue of a topic ({@code T#i}), sharded over the cluster. Its journal is the queue's log:
@@ -109,16 +111,16 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   private record Flush() implements Command {}
 
-  private record Indexed(List<Append> batch, long firstOffset, long storeTimestamp, long startNanos,
-      Throwable failure) implements Command {}
-
   private record FirstOffsetLoaded(long offset, Throwable failure) implements Command {}
+
+  private record LoadFirstOffset() implements Command {}
 
   private record TruncateDone(Truncate truncate, long from, long to, JournalRetention.Deleted deleted,
       Throwable failure) implements Command {}
 
   private record ExpireWaiters() implements Command {}
 
+  private static final Logger log = LoggerFactory.getLogger(QueueEntity.class);
   private static final Flush FLUSH = new Flush();
   private static final ExpireWaiters EXPIRE_WAITERS = new ExpireWaiters();
 
@@ -152,6 +154,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   private final QueueId queueId;
   private final QueueSettings settings;
   private final Store store;
+  private final TimerScheduler<Command> timers;
   /** Appends waiting for the next journal write (group commit). Lives outside the journaled state. */
   private final ArrayDeque<Append> pending = new ArrayDeque<>();
   /** Caught-up readers waiting for the next append. */
@@ -176,6 +179,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     this.queueId = queueId;
     this.settings = settings;
     this.store = store;
+    this.timers = timers;
     this.indexTtlSeconds = store.defaultIndexTtlSeconds();
     timers.startTimerWithFixedDelay(EXPIRE_WAITERS, Duration.ofSeconds(1));
   }
@@ -194,8 +198,11 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
         .onCommand(Read.class, this::onRead)
         .onCommand(GetOffsets.class, this::onGetOffsets)
         .onCommand(ExpireWaiters.class, this::onExpireWaiters)
-        .onCommand(Indexed.class, this::onIndexed)
         .onCommand(FirstOffsetLoaded.class, this::onFirstOffsetLoaded)
+        .onCommand(LoadFirstOffset.class, (state, load) -> {
+          loadFirstOffset();
+          return Effect().none();
+        })
         .onCommand(Truncate.class, this::onTruncate)
         .onCommand(TruncateDone.class, this::onTruncateDone)
         .build();
@@ -251,24 +258,24 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     CompletionStage<Void> indexed = store.index() == null ? CompletableFuture.completedFuture(null)
         : store.index().write(queueId.topic(), queueId.index(), firstOffset, stored, indexTtlSeconds);
     return Effect().persist(events).thenRun(after -> {
+      store.stats().record(batch.size(), events.size(), System.nanoTime() - startNanos);
       serveWaiters(after);
-      context.pipeToSelf(indexed, (ok, failure) -> new Indexed(batch, firstOffset, now, startNanos, failure));
+      // Answered from the index write's completion, not through this actor: a reply never waits behind the mailbox,
+      // and is not lost if the entity stops meanwhile.
+      indexed.whenComplete((ok, failure) -> answer(batch, firstOffset, now, failure));
     });
   }
 
-  private Effect<QueueEvent, QueueState> onIndexed(QueueState state, Indexed indexed) {
-    if (indexed.failure() != null) {
-      context.getLog().warn("{}: index write for offsets from {} failed ({}); the messages are stored, but lookups by"
-          + " id or key will not find them", queueId, indexed.firstOffset(), indexed.failure().toString());
+  private void answer(List<Append> batch, long firstOffset, long storeTimestamp, Throwable failure) {
+    if (failure != null) {
+      log.warn("{}: index write for offsets from {} failed ({}); the messages are stored, but lookups by id or key"
+          + " will not find them", queueId, firstOffset, failure.toString());
     }
-    long offset = indexed.firstOffset();
-    for (Append append : indexed.batch()) {
-      append.replyTo().tell(new Appended(offset, indexed.storeTimestamp(), store.storeHost()));
+    long offset = firstOffset;
+    for (Append append : batch) {
+      append.replyTo().tell(new Appended(offset, storeTimestamp, store.storeHost()));
       offset += append.messages().size();
     }
-    store.stats().record(indexed.batch().size(), (int) (offset - indexed.firstOffset()),
-        System.nanoTime() - indexed.startNanos());
-    return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onRead(QueueState state, Read read) {
@@ -305,9 +312,9 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   private Effect<QueueEvent, QueueState> onFirstOffsetLoaded(QueueState state, FirstOffsetLoaded loaded) {
     if (loaded.failure() != null) {
-      context.getLog().warn("{}: cannot read how far retention deleted ({}); retrying", queueId,
+      context.getLog().warn("{}: cannot read how far retention deleted ({}); retrying in 1 s", queueId,
           loaded.failure().toString());
-      loadFirstOffset();
+      timers.startSingleTimer(new LoadFirstOffset(), Duration.ofSeconds(1));
       return Effect().none();
     }
     // deleted_to is a sequence number: offsets below it are gone.

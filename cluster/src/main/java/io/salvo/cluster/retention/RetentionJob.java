@@ -14,6 +14,8 @@ import io.salvo.cluster.queue.Queues;
 import io.salvo.cluster.topic.Topics;
 import io.salvo.core.model.QueueId;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -60,6 +62,11 @@ public final class RetentionJob {
   private final Queues queues;
   private final QueueSource queueSource;
   private final RetentionSettings settings;
+  /**
+   * Per queue, a store time no retained message is older than: while it is within the retention the queue is skipped,
+   * so idle queues' entities are not woken (and recovered) by every run. Lost on restart or move: rebuilt as runs go.
+   */
+  private final Map<QueueId, Long> oldestPossible = new ConcurrentHashMap<>();
 
   private RetentionJob(Topics topics, Queues queues, QueueSource queueSource, RetentionSettings settings) {
     this.topics = topics;
@@ -129,8 +136,16 @@ public final class RetentionJob {
     });
   }
 
-  /** Truncates one queue below the first message stored at or after {@code cutoff}; answers how many went. */
+  /**
+   * Truncates one queue below the first message stored at or after {@code cutoff}; answers how many went. A queue
+   * known to hold nothing stored before {@code cutoff} is skipped without waking its entity.
+   */
   private CompletionStage<Long> queue(QueueId queue, long cutoff, int indexTtlSeconds) {
+    Long oldest = oldestPossible.get(queue);
+    if (oldest != null && oldest >= cutoff) {
+      return CompletableFuture.completedFuture(0L);
+    }
+    long askedAt = System.currentTimeMillis();
     return queues.offsets(queue).thenCompose(o -> {
       CompletionStage<Long> expiredBefore = o.minOffset() >= o.nextOffset()
           ? CompletableFuture.completedFuture(o.minOffset())
@@ -138,8 +153,28 @@ public final class RetentionJob {
       return expiredBefore.thenCompose(before -> {
         boolean worthIt = before - o.minOffset() >= settings.minStep() || (before == o.nextOffset() && before > o.minOffset());
         return queues.truncate(queue, worthIt ? before : o.minOffset(), indexTtlSeconds, TRUNCATE_TIMEOUT)
-            .thenApply(QueueEntity.Truncated::deleted);
+            .thenCompose(t -> remember(queue, t, askedAt).thenApply(v -> t.deleted()));
       });
+    });
+  }
+
+  /**
+   * Notes the oldest store time a message of {@code queue} can have after a truncation: the first retained message's,
+   * or, for an empty queue, when it was seen empty (anything appended later is newer). Unknown (checked at every run)
+   * when older messages are left because they were too few or above the newest snapshot.
+   */
+  private CompletionStage<Void> remember(QueueId queue, QueueEntity.Truncated t, long askedAt) {
+    if (t.minOffset() >= t.nextOffset()) {
+      oldestPossible.put(queue, askedAt);
+      return CompletableFuture.completedFuture(null);
+    }
+    return queueSource.read(queue, t.minOffset(), t.minOffset() + 1).handle((entries, failure) -> {
+      if (failure == null && !entries.isEmpty()) {
+        oldestPossible.put(queue, entries.get(0).message().storeTimestamp());
+      } else {
+        oldestPossible.remove(queue);
+      }
+      return null;
     });
   }
 }

@@ -60,8 +60,8 @@ public final class DeadLetters {
           "offset must be >= 0 and limit 1.." + MAX_LIST + "; were " + fromOffset + " and " + limit);
     }
     QueueId dlq = QueueId.of(RetryMessages.dlqTopic(group), 0);
-    return queues.offsets(dlq).thenCompose(offsets -> journal.read(dlq, fromOffset,
-            Math.min(offsets.nextOffset(), fromOffset + limit))
+    return queues.offsets(dlq).thenCompose(offsets -> journal.read(dlq, Math.max(fromOffset, offsets.minOffset()),
+            Math.min(offsets.nextOffset(), Math.max(fromOffset, offsets.minOffset()) + limit))
         .thenApply(entries -> {
           List<Letter> letters = new ArrayList<>(entries.size());
           for (StoredEntry e : entries) {
@@ -82,7 +82,7 @@ public final class DeadLetters {
     String retryTopic = RetryMessages.retryTopic(group);
     return topics.ensure(retryTopic, 1)
         .thenCompose(count -> queues.offsets(dlq))
-        .thenCompose(offsets -> resendFrom(dlq, QueueId.of(retryTopic, 0), 0, offsets.nextOffset(), messageId,
+        .thenCompose(offsets -> resendFrom(dlq, QueueId.of(retryTopic, 0), offsets.minOffset(), offsets.nextOffset(), messageId,
             new ArrayList<>()))
         .thenApply(ids -> {
           if (messageId != null && ids.isEmpty()) {
