@@ -23,7 +23,8 @@ public record BrokerSettings(
     long catchUpMaxBytes,
     Duration sessionTimeout,
     Duration heartbeatInterval,
-    TimerSettings timer) {
+    TimerSettings timer,
+    TransactionSettings transaction) {
 
   /** Settings of every queue entity. */
   public record QueueSettings(
@@ -44,6 +45,12 @@ public record BrokerSettings(
       int fireParallelism,
       Duration fireTimeout,
       Duration persistInterval) {}
+
+  /** Settings of transactional messages ({@code salvo.broker.transaction}). */
+  public record TransactionSettings(
+      Duration timeout,
+      Duration checkInterval,
+      int maxChecks) {}
 
   public static BrokerSettings create(Config root) {
     Config c = root.getConfig("salvo.broker");
@@ -82,7 +89,11 @@ public record BrokerSettings(
             positiveDuration(c, "timer.tick-interval"),
             positive(c, "timer.fire-parallelism"),
             positiveDuration(c, "timer.fire-timeout"),
-            positiveDuration(c, "timer.persist-interval")));
+            positiveDuration(c, "timer.persist-interval")),
+        new TransactionSettings(
+            positiveDuration(c, "transaction.timeout"),
+            positiveDuration(c, "transaction.check-interval"),
+            positive(c, "transaction.max-checks")));
     if (s.timer.bucketPartitions() > 31) {
       throw new ConfigException.BadValue("salvo.broker.timer.bucket-partitions",
           "is " + s.timer.bucketPartitions() + "; at most 31");
@@ -131,6 +142,8 @@ public record BrokerSettings(
     return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
         + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
         + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B"
-        + ", max delay " + timer.maxDelay.toDays() + " d";
+        + ", max delay " + timer.maxDelay.toDays() + " d"
+        + ", transactions checked after " + transaction.timeout.toMillis() + " ms, every "
+        + transaction.checkInterval.toMillis() + " ms, " + transaction.maxChecks + " times";
   }
 }

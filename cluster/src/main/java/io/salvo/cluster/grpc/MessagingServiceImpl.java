@@ -42,6 +42,12 @@ import io.salvo.core.protocol.v1.RetryMessageResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Subscription;
+import io.salvo.core.protocol.v1.EndTransactionRequest;
+import io.salvo.core.protocol.v1.EndTransactionResponse;
+import io.salvo.core.protocol.v1.PrepareTransactionRequest;
+import io.salvo.core.protocol.v1.PrepareTransactionResponse;
+import io.salvo.core.protocol.v1.TransactionCheck;
+import io.salvo.core.protocol.v1.TransactionChecksRequest;
 import io.salvo.core.validation.Validation;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,6 +69,7 @@ public final class MessagingServiceImpl implements MessagingService {
   private final SendMessageActivity sends;
   private final RetryMessages retries;
   private final Queues queues;
+  private final TransactionActivity transactions;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
     this.sharding = ClusterSharding.get(system);
@@ -72,6 +79,7 @@ public final class MessagingServiceImpl implements MessagingService {
     this.sends = new SendMessageActivity(system, settings, topics);
     this.retries = new RetryMessages(system, settings, topics);
     this.queues = new Queues(system, settings.storeTimeout());
+    this.transactions = new TransactionActivity(system, settings, topics);
   }
 
   @Override
@@ -290,6 +298,23 @@ public final class MessagingServiceImpl implements MessagingService {
             (ActorRef<ConsumerGroupEntity.Description> replyTo) -> new ConsumerGroupEntity.Describe(replyTo),
             settings.storeTimeout(), "offsets of group '" + group + "'")
         .thenApply(d -> d.offsets().getOrDefault(queue.entityId(), -1L));
+  }
+
+  // ---- transactions
+
+  @Override
+  public CompletionStage<PrepareTransactionResponse> prepareTransaction(PrepareTransactionRequest in) {
+    return transactions.prepare(in);
+  }
+
+  @Override
+  public CompletionStage<EndTransactionResponse> endTransaction(EndTransactionRequest in) {
+    return transactions.end(in);
+  }
+
+  @Override
+  public Source<TransactionCheck, NotUsed> transactionChecks(TransactionChecksRequest in) {
+    return transactions.checks(in);
   }
 
   /** A subscription's filter, parsed once: a tag expression or a SQL92 condition; INVALID_FILTER when malformed. */
