@@ -224,13 +224,15 @@ public final class TransactionEntity
       return Effect().none();
     }
     prepare.replyTo().tell(rejected(ErrorCode.TRANSACTION_RESOLVED, transactionId, "prepared again", state.describe()));
-    return Effect().none();
+    return state.resolved() ? Effect().none().thenRun(s -> passivate()) : Effect().none();
   }
 
   private Effect<TransactionEvent, State> onEnd(State state, End end) {
     if (state.status() == Status.NEW || !state.producerGroup().equals(end.producerGroup())) {
       end.replyTo().tell(rejected(ErrorCode.TRANSACTION_NOT_FOUND, transactionId, end.producerGroup()));
-      return state.status() == Status.NEW ? Effect().none().thenRun(s -> passivate()) : Effect().none();
+      // Woken only by this message (an unknown id, or a resolved transaction): not to be remembered.
+      return state.status() == Status.NEW || state.resolved() ? Effect().none().thenRun(s -> passivate())
+          : Effect().none();
     }
     return switch (state.status()) {
       case PREPARED -> endPrepared(end);
