@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -78,8 +79,8 @@ public final class TransactionEntity
   }
 
   /** The receptionist key under which the open TransactionChecks streams of {@code producerGroup} register. */
-  public static akka.actor.typed.receptionist.ServiceKey<CheckTransaction> producersKey(String producerGroup) {
-    return akka.actor.typed.receptionist.ServiceKey.create(CheckTransaction.class, "salvo-tx-producers-" + producerGroup);
+  public static ServiceKey<CheckTransaction> producersKey(String producerGroup) {
+    return ServiceKey.create(CheckTransaction.class, "salvo-tx-producers-" + producerGroup);
   }
 
   // ---- commands
