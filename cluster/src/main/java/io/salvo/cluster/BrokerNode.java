@@ -10,6 +10,8 @@ import akka.cluster.typed.Join;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.management.javadsl.AkkaManagement;
+import akka.stream.alpakka.cassandra.javadsl.CassandraSessionRegistry;
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import io.salvo.cluster.admin.AdminRoutes;
 import io.salvo.cluster.delay.TimerBucketEntity;
@@ -17,6 +19,10 @@ import io.salvo.cluster.delay.TimerIndexEntity;
 import io.salvo.cluster.delay.TimerWheel;
 import io.salvo.cluster.delivery.QueueSource;
 import io.salvo.cluster.group.ConsumerGroupEntity;
+import io.salvo.cluster.group.GroupOffsets;
+import io.salvo.cluster.query.MessageQueries;
+import io.salvo.cluster.queue.Queues;
+import io.salvo.cluster.retention.RetentionJob;
 import io.salvo.cluster.grpc.MessagingServiceImpl;
 import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.queue.WriteStats;
@@ -26,12 +32,15 @@ import io.salvo.cluster.transaction.TransactionEntity;
 import io.salvo.core.protocol.v1.MessagingServiceHandlerFactory;
 import io.salvo.persistence.PersistenceSettings;
 import io.salvo.persistence.cassandra.EmbeddedCassandra;
+import io.salvo.persistence.index.MessageIndex;
+import io.salvo.persistence.retention.JournalRetention;
 import io.salvo.persistence.schema.CassandraSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +87,7 @@ public final class BrokerNode {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopCassandraAfter(s, c), "salvo-stop-cassandra"));
       }
       BrokerNode node = new BrokerNode(system);
-      node.run(settings, started);
+      node.run(settings, persistence, started);
       return node;
     } catch (RuntimeException e) {
       log.error("start-up failed; stopping", e);
@@ -91,15 +100,24 @@ public final class BrokerNode {
     }
   }
 
-  private void run(BrokerSettings settings, long startedNanos) {
+  private void run(BrokerSettings settings, PersistenceSettings persistence, long startedNanos) {
     Cluster cluster = Cluster.get(system);
     if (system.settings().config().getStringList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
 
     WriteStats writeStats = new WriteStats();
+    // The journal plugin's own Cassandra session, shared by the message index and retention.
+    CompletionStage<CqlSession> session =
+        CassandraSessionRegistry.get(system).sessionFor("akka.persistence.cassandra").underlying();
+    MessageIndex index = new MessageIndex(session, persistence.keyspace(), persistence.writeConsistency(),
+        persistence.readConsistency());
+    JournalRetention journalRetention = new JournalRetention(session, persistence.keyspace(),
+        system.settings().config().getLong("akka.persistence.cassandra.journal.target-partition-size"),
+        persistence.writeConsistency(), persistence.readConsistency());
     TopicEntity.init(system);
-    QueueEntity.init(system, settings.queue(), settings.advertisedAddress(), writeStats);
+    QueueEntity.init(system, settings.queue(), new QueueEntity.Store(settings.advertisedAddress(), writeStats, index,
+        journalRetention, settings.retention().indexTtlSeconds(settings.retention().defaultRetention())));
     ConsumerGroupEntity.init(system, settings.sessionTimeout());
     TimerIndexEntity.init(system);
     TimerBucketEntity.init(system, settings.storeTimeout());
@@ -109,7 +127,12 @@ public final class BrokerNode {
     QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.catchUpMaxBytes(),
         settings.deliveryMaxBatchBytes(), settings.queue().longPollTimeout());
 
-    MessagingServiceImpl service = new MessagingServiceImpl(system, settings, topics, queueSource);
+    Queues queues = new Queues(system, settings.storeTimeout());
+    MessageQueries messageQueries = new MessageQueries(topics, queues, queueSource, index);
+    GroupOffsets groupOffsets = new GroupOffsets(system, topics, queues, queueSource, settings.storeTimeout());
+    RetentionJob.init(system, topics, queues, queueSource, settings.retention());
+    MessagingServiceImpl service = new MessagingServiceImpl(system, settings, topics, queueSource, messageQueries,
+        groupOffsets);
     ServerBinding grpc = await(Http.get(system)
         .newServerAt(settings.grpcHost(), settings.grpcPort())
         .bind(MessagingServiceHandlerFactory.create(service, system)), "client gRPC port " + settings.grpcPort());
@@ -117,7 +140,8 @@ public final class BrokerNode {
         () -> grpc.unbind().thenApply(done -> akka.Done.getInstance()));
 
     Config management = system.settings().config().getConfig("akka.management.http");
-    AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats, queueSource);
+    AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats, queueSource, queues, messageQueries,
+        groupOffsets);
     ServerBinding managementBinding = await(Http.get(system)
         .newServerAt(management.getString("hostname"), management.getInt("port"))
         .bind(admin.routes().orElse(AkkaManagement.get(Adapter.toClassic(system)).getRoutes())),

@@ -24,6 +24,7 @@ public record BrokerSettings(
     Duration sessionTimeout,
     Duration heartbeatInterval,
     TimerSettings timer,
+    RetentionSettings retention,
     TransactionSettings transaction) {
 
   /** Settings of every queue entity. */
@@ -34,7 +35,20 @@ public record BrokerSettings(
       long tailCacheMaxBytes,
       Duration longPollTimeout,
       Duration restartBackoffMin,
-      Duration restartBackoffMax) {}
+      Duration restartBackoffMax,
+      int snapshotEvery) {}
+
+  /** Time-based retention of messages and the message indexes ({@code salvo.broker.retention}). */
+  public record RetentionSettings(
+      Duration defaultRetention,
+      Duration interval,
+      long minStep,
+      Duration indexMargin) {
+    /** TTL of index rows of a topic kept for {@code retention}: the retention plus the margin, in seconds. */
+    public int indexTtlSeconds(Duration retention) {
+      return (int) Math.min(Integer.MAX_VALUE / 2, retention.plus(indexMargin).toSeconds());
+    }
+  }
 
   /** Settings of the durable timer of delayed messages ({@code salvo.broker.timer}). */
   public record TimerSettings(
@@ -73,7 +87,8 @@ public record BrokerSettings(
             c.getBytes("queue.tail-cache.max-bytes"),
             c.getDuration("queue.long-poll-timeout"),
             c.getDuration("queue.restart-backoff.min"),
-            c.getDuration("queue.restart-backoff.max")),
+            c.getDuration("queue.restart-backoff.max"),
+            positive(c, "queue.snapshot-every")),
         c.getDuration("store-timeout"),
         positive(c, "publish-parallelism"),
         positive(c, "delivery.max-batch"),
@@ -90,6 +105,11 @@ public record BrokerSettings(
             positive(c, "timer.fire-parallelism"),
             positiveDuration(c, "timer.fire-timeout"),
             positiveDuration(c, "timer.persist-interval")),
+        new RetentionSettings(
+            positiveDuration(c, "retention.default"),
+            positiveDuration(c, "retention.interval"),
+            positive(c, "retention.min-step"),
+            c.getDuration("retention.index-margin")),
         new TransactionSettings(
             positiveDuration(c, "transaction.timeout"),
             positiveDuration(c, "transaction.check-interval"),
@@ -142,7 +162,7 @@ public record BrokerSettings(
     return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
         + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
         + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B"
-        + ", max delay " + timer.maxDelay.toDays() + " d"
+        + ", max delay " + timer.maxDelay.toDays() + " d, default retention " + retention.defaultRetention
         + ", transactions checked after " + transaction.timeout.toMillis() + " ms, every "
         + transaction.checkInterval.toMillis() + " ms, " + transaction.maxChecks + " times";
   }

@@ -4,10 +4,17 @@ import io.salvo.client.exception.SalvoClientException;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.protocol.v1.GetQueueOffsetsRequest;
 import io.salvo.core.protocol.v1.GetQueueOffsetsResponse;
+import io.salvo.core.protocol.v1.QueryMessagesRequest;
+import io.salvo.core.protocol.v1.QueryMessagesResponse;
+import io.salvo.core.protocol.v1.QueueOffset;
+import io.salvo.core.protocol.v1.ResetOffsetsRequest;
+import io.salvo.core.protocol.v1.ResetOffsetsResponse;
+import io.salvo.core.protocol.v1.StoredMessage;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
 import io.salvo.core.protocol.v1.QueryRouteResponse;
 import io.salvo.core.protocol.v1.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -16,8 +23,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A consumer's blocking look-ups (a lite pull consumer's fetchMessageQueues, seek checks, offsetForTimestamp,
- * committed): one unary call within the request timeout, tried once more on each other broker address after a
+ * Blocking look-ups of consumers and the admin client (a lite pull consumer's fetchMessageQueues, seek checks,
+ * offsetForTimestamp, committed; message queries and offset resets): one unary call within the request timeout, tried once more on each other broker address after a
  * retriable failure. Failures are the client's exception types with the broker's code. Thread safe.
  */
 public final class ConsumerQueries {
@@ -50,6 +57,23 @@ public final class ConsumerQueries {
     GetQueueOffsetsRequest built = request.build();
     return call("GetQueueOffsets of " + topic + "#" + queueId,
         address -> connections.client(address).getQueueOffsets(built), GetQueueOffsetsResponse::getStatus);
+  }
+
+  /** Stored messages of a topic by id, by key or by store time (see the QueryMessages call). */
+  public List<StoredMessage> queryMessages(QueryMessagesRequest request) throws SalvoClientException, InterruptedException {
+    return call("QueryMessages on topic '" + request.getTopic() + "'",
+        address -> connections.client(address).queryMessages(request), QueryMessagesResponse::getStatus)
+        .getMessagesList();
+  }
+
+  /** Resets a group's offsets of a topic to a time; answers the new offset of each queue. */
+  public List<QueueOffset> resetOffsets(String group, String topic, long timestampMs)
+      throws SalvoClientException, InterruptedException {
+    ResetOffsetsRequest request = ResetOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
+        .setTimestampMs(timestampMs).build();
+    return call("ResetOffsets of group '" + group + "' on topic '" + topic + "'",
+        address -> connections.client(address).resetOffsets(request), ResetOffsetsResponse::getStatus)
+        .getOffsetsList();
   }
 
   /** Closes the connections. */

@@ -103,8 +103,10 @@ public final class QueueSource {
             new Chunk(offset, m.entries(), m.entries().get(m.entries().size() - 1).offset() + 1));
       }
       QueueEntity.NotInMemory n = (QueueEntity.NotInMemory) r;
-      long until = Math.min(n.firstCachedOffset(), offset + catchUpChunk);
-      return readJournal(persistenceId, offset, until);
+      // n.fromOffset() is past `offset` when retention deleted the messages in between.
+      long from = Math.max(offset, n.fromOffset());
+      long until = Math.min(n.firstCachedOffset(), from + catchUpChunk);
+      return readJournal(persistenceId, from, until);
     });
   }
 

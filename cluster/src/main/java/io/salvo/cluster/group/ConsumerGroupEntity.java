@@ -26,6 +26,7 @@ import io.salvo.persistence.events.GroupEvent;
 import io.salvo.persistence.events.GroupEvent.MemberJoined;
 import io.salvo.persistence.events.GroupEvent.MemberLeft;
 import io.salvo.persistence.events.GroupEvent.OffsetCommitted;
+import io.salvo.persistence.events.GroupEvent.OffsetReset;
 import io.salvo.persistence.events.GroupEvent.QueueGranted;
 import io.salvo.persistence.events.GroupEvent.QueueReleased;
 import java.time.Duration;
@@ -104,6 +105,12 @@ public final class ConsumerGroupEntity
   /** The member leaves now (after its final commits): its grants end and its queues move. Replies Done. */
   public record Leave(String clientId, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Sets the group's offsets of these queues (entity id → offset): an administrator's reset. A member holding one of
+   * them must drop it before it gets it back with the new offset (its commits of it are fenced meanwhile). Replies Done.
+   */
+  public record ResetOffsets(Map<String, Long> offsets, ActorRef<Done> replyTo) implements Command {}
+
   /** The group's members, generation and committed offsets (admin). */
   public record Describe(ActorRef<Description> replyTo) implements Command {}
 
@@ -132,15 +139,16 @@ public final class ConsumerGroupEntity
    * queue entity id. Immutable.
    */
   public record State(Map<String, Long> members, long generation, Map<String, Long> offsets,
-      Map<String, String> grants) implements CborSerializable {
+      Map<String, String> grants, Map<String, String> resetting) implements CborSerializable {
     public State {
       grants = grants == null ? Map.of() : grants; // snapshots written before grants existed
+      resetting = resetting == null ? Map.of() : resetting; // snapshots written before offset resets existed
     }
 
     State withMember(String clientId, long generation, long at) {
       Map<String, Long> m = new TreeMap<>(members);
       m.put(clientId, at);
-      return new State(m, generation, offsets, grants);
+      return new State(m, generation, offsets, grants, resetting);
     }
 
     /** Without the member and its grants. */
@@ -149,25 +157,42 @@ public final class ConsumerGroupEntity
       m.remove(clientId);
       Map<String, String> g = new TreeMap<>(grants);
       g.values().removeIf(clientId::equals);
-      return new State(m, generation, offsets, g);
+      Map<String, String> r = new TreeMap<>(resetting);
+      r.values().removeIf(clientId::equals);
+      return new State(m, generation, offsets, g, r);
     }
 
     State withOffset(String queue, long offset) {
       Map<String, Long> o = new HashMap<>(offsets);
       o.put(queue, offset);
-      return new State(members, generation, o, grants);
+      return new State(members, generation, o, grants, resetting);
+    }
+
+    /** The offset an administrator set; {@code holder} (if any) must drop the queue before it gets it back. */
+    State withReset(String queue, long offset, String holder) {
+      Map<String, Long> o = new HashMap<>(offsets);
+      o.put(queue, offset);
+      Map<String, String> r = new TreeMap<>(resetting);
+      if (holder.isEmpty()) {
+        r.remove(queue);
+      } else {
+        r.put(queue, holder);
+      }
+      return new State(members, generation, o, grants, r);
     }
 
     State withGrant(String queue, String clientId) {
       Map<String, String> g = new TreeMap<>(grants);
       g.put(queue, clientId);
-      return new State(members, generation, offsets, g);
+      return new State(members, generation, offsets, g, resetting);
     }
 
     State withoutGrant(String queue, String clientId) {
       Map<String, String> g = new TreeMap<>(grants);
       g.remove(queue, clientId);
-      return new State(members, generation, offsets, g);
+      Map<String, String> r = new TreeMap<>(resetting);
+      r.remove(queue, clientId);
+      return new State(members, generation, offsets, g, r);
     }
   }
 
@@ -194,7 +219,7 @@ public final class ConsumerGroupEntity
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), 0, Map.of(), Map.of());
+    return new State(Map.of(), 0, Map.of(), Map.of(), Map.of());
   }
 
   @Override
@@ -205,6 +230,7 @@ public final class ConsumerGroupEntity
         .onCommand(CommitOffset.class, this::onCommitOffset)
         .onCommand(CommitManualOffset.class, this::onCommitManualOffset)
         .onCommand(Leave.class, this::onLeave)
+        .onCommand(ResetOffsets.class, this::onResetOffsets)
         .onCommand(Describe.class, this::onDescribe)
         .onCommand(CheckSessions.class, this::onCheckSessions)
         .build();
@@ -236,7 +262,7 @@ public final class ConsumerGroupEntity
     // Grants the member gave up: taken from it, and no longer among the queues it still has.
     for (Map.Entry<String, String> grant : new ArrayList<>(current.grants().entrySet())) {
       if (grant.getValue().equals(clientId) && !heartbeat.held().contains(grant.getKey())
-          && !isTarget(target, grant.getKey())) {
+          && (!isTarget(target, grant.getKey()) || current.resetting().containsKey(grant.getKey()))) {
         QueueId queue = QueueId.parse(grant.getKey());
         QueueReleased released = new QueueReleased(queue.topic(), queue.index(), clientId, now);
         events.add(released);
@@ -277,6 +303,11 @@ public final class ConsumerGroupEntity
       return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED,
           ErrorCode.FENCED.format(commit.clientId(), group, queue)));
     }
+    if (state.resetting().containsKey(queue)) {
+      return Effect().reply(commit.replyTo(), new CommitRejected(ErrorCode.FENCED, "the offset of queue " + queue
+          + " of group '" + group + "' was reset by an administrator: member '" + commit.clientId() + "' must drop the"
+          + " queue; it gets it back with the new offset at its next heartbeat"));
+    }
     Long current = state.offsets().get(queue);
     if (current != null && current == commit.offset()) {
       return Effect().reply(commit.replyTo(), new Committed());
@@ -314,6 +345,21 @@ public final class ConsumerGroupEntity
     return Effect()
         .persist(new MemberLeft(leave.clientId(), state.generation() + 1, System.currentTimeMillis()))
         .thenReply(leave.replyTo(), after -> Done.getInstance());
+  }
+
+  private ReplyEffect<GroupEvent, State> onResetOffsets(State state, ResetOffsets reset) {
+    long now = System.currentTimeMillis();
+    List<GroupEvent> events = new ArrayList<>();
+    for (Map.Entry<String, Long> e : new TreeMap<>(reset.offsets()).entrySet()) {
+      QueueId queue = QueueId.parse(e.getKey());
+      String holder = state.grants().getOrDefault(e.getKey(), "");
+      events.add(new OffsetReset(queue.topic(), queue.index(), e.getValue(), holder, now));
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(reset.replyTo(), Done.getInstance());
+    }
+    context.getLog().info("group {}: offsets reset by an administrator: {}", group, new TreeMap<>(reset.offsets()));
+    return Effect().persist(events).thenReply(reset.replyTo(), after -> Done.getInstance());
   }
 
   private ReplyEffect<GroupEvent, State> onDescribe(State state, Describe describe) {
@@ -370,7 +416,7 @@ public final class ConsumerGroupEntity
     for (Map.Entry<String, List<Integer>> topic : targetOf(state, clientId).entrySet()) {
       for (int q : topic.getValue()) {
         String queue = QueueId.of(topic.getKey(), q).entityId();
-        if (clientId.equals(state.grants().get(queue))) {
+        if (clientId.equals(state.grants().get(queue)) && !state.resetting().containsKey(queue)) {
           Long offset = state.offsets().get(queue);
           queues.add(new QueueAssignment(topic.getKey(), q, offset == null ? -1 : offset));
         }
@@ -402,6 +448,7 @@ public final class ConsumerGroupEntity
         .onEvent(MemberJoined.class, (state, e) -> state.withMember(e.clientId(), e.generation(), e.timestamp()))
         .onEvent(MemberLeft.class, (state, e) -> state.withoutMember(e.clientId(), e.generation()))
         .onEvent(OffsetCommitted.class, (state, e) -> state.withOffset(QueueId.of(e.topic(), e.queueId()).entityId(), e.offset()))
+        .onEvent(OffsetReset.class, (state, e) -> state.withReset(QueueId.of(e.topic(), e.queueId()).entityId(), e.offset(), e.holder()))
         .onEvent(QueueGranted.class, (state, e) -> state.withGrant(QueueId.of(e.topic(), e.queueId()).entityId(), e.clientId()))
         .onEvent(QueueReleased.class, (state, e) -> state.withoutGrant(QueueId.of(e.topic(), e.queueId()).entityId(), e.clientId()))
         .build();

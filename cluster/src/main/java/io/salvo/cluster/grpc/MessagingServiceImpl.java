@@ -30,6 +30,13 @@ import io.salvo.core.protocol.v1.LeaveGroupRequest;
 import io.salvo.core.protocol.v1.LeaveGroupResponse;
 import io.salvo.core.protocol.v1.QueueRef;
 import io.salvo.core.protocol.v1.MessagingService;
+import io.salvo.cluster.group.GroupOffsets;
+import io.salvo.cluster.query.MessageQueries;
+import io.salvo.core.protocol.v1.QueryMessagesRequest;
+import io.salvo.core.protocol.v1.QueryMessagesResponse;
+import io.salvo.core.protocol.v1.QueueOffset;
+import io.salvo.core.protocol.v1.ResetOffsetsRequest;
+import io.salvo.core.protocol.v1.ResetOffsetsResponse;
 import io.salvo.core.protocol.v1.PublishRequests;
 import io.salvo.core.protocol.v1.PublishResponses;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
@@ -53,6 +60,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -71,7 +79,11 @@ public final class MessagingServiceImpl implements MessagingService {
   private final Queues queues;
   private final TransactionActivity transactions;
 
-  public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource) {
+  private final MessageQueries messageQueries;
+  private final GroupOffsets groupOffsets;
+
+  public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource,
+      MessageQueries messageQueries, GroupOffsets groupOffsets) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.topics = topics;
@@ -79,7 +91,46 @@ public final class MessagingServiceImpl implements MessagingService {
     this.sends = new SendMessageActivity(system, settings, topics);
     this.retries = new RetryMessages(system, settings, topics);
     this.queues = new Queues(system, settings.storeTimeout());
+    this.messageQueries = messageQueries;
+    this.groupOffsets = groupOffsets;
     this.transactions = new TransactionActivity(system, settings, topics);
+  }
+
+  @Override
+  public CompletionStage<QueryMessagesResponse> queryMessages(QueryMessagesRequest in) {
+    return guard(() -> {
+          CompletionStage<List<MessageQueries.Found>> found;
+          if (!in.getMessageId().isEmpty()) {
+            found = messageQueries.byId(in.getTopic(), in.getMessageId());
+          } else if (!in.getKey().isEmpty()) {
+            found = messageQueries.byKey(in.getTopic(), in.getKey(), in.getBeginTimestampMs(), in.getEndTimestampMs(),
+                in.getMaxMessages());
+          } else {
+            found = messageQueries.byTime(in.getTopic(), in.getBeginTimestampMs(), in.getEndTimestampMs(),
+                in.getMaxMessages());
+          }
+          return found.thenApply(messages -> {
+            QueryMessagesResponse.Builder out = QueryMessagesResponse.newBuilder().setStatus(StatusMapper.OK);
+            for (MessageQueries.Found f : messages) {
+              out.addMessages(ProtoConverter.toStoredMessage(f.queue().topic(), f.queue().index(), f.entry(),
+                  settings.advertisedAddress()));
+            }
+            return out.build();
+          });
+        },
+        status -> QueryMessagesResponse.newBuilder().setStatus(status).build());
+  }
+
+  @Override
+  public CompletionStage<ResetOffsetsResponse> resetOffsets(ResetOffsetsRequest in) {
+    return guard(() -> groupOffsets.resetToTime(in.getGroup(), in.getTopic(), in.getTimestampMs())
+            .thenApply(offsets -> {
+              ResetOffsetsResponse.Builder out = ResetOffsetsResponse.newBuilder().setStatus(StatusMapper.OK);
+              offsets.forEach((queue, offset) -> out.addOffsets(QueueOffset.newBuilder()
+                  .setTopic(queue.topic()).setQueueId(queue.index()).setOffset(offset)));
+              return out.build();
+            }),
+        status -> ResetOffsetsResponse.newBuilder().setStatus(status).build());
   }
 
   @Override

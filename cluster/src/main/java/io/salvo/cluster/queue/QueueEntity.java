@@ -13,6 +13,7 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.SnapshotCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
@@ -24,11 +25,15 @@ import io.salvo.cluster.CborSerializable;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
+import io.salvo.persistence.index.MessageIndex;
+import io.salvo.persistence.retention.JournalRetention;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One queue of a topic ({@code T#i}), sharded over the cluster. Its journal is the queue's log:
@@ -43,20 +48,37 @@ import java.util.List;
  *   <li>consumers read through {@link Read}: recent messages from an in-memory tail, older ones from the
  *       journal (the reply says which), and a caught-up reader is answered as soon as a message is
  *       appended (the live tail is pushed, never polled).</li>
+ *   <li>each group commit is indexed by message id and key ({@link MessageIndex}) while it is journaled; a send is
+ *       answered once both are done (a failed index write is logged: the message is stored, only its lookup lacks);</li>
+ *   <li>retention ({@link Truncate}) deletes the oldest messages in whole journal ranges, up to the newest snapshot
+ *       (recovery replays from there); reads below the first retained offset start at it.</li>
  * </ul>
  */
 public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command, QueueEvent, QueueState> {
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Queue");
 
-  public static void init(ActorSystem<?> system, QueueSettings settings, String storeHost, WriteStats stats) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-        ctx -> create(QueueId.parse(ctx.getEntityId()), settings, storeHost, stats)));
+  /**
+   * What queue entities share on a node: the write statistics, the message index and the journal's retention. Index and
+   * retention are null only on a journal that is not Cassandra (the entity's unit tests): nothing is indexed then and
+   * nothing was ever deleted.
+   */
+  public record Store(String storeHost, WriteStats stats, MessageIndex index, JournalRetention retention,
+      int defaultIndexTtlSeconds) {
+    /** On a journal that is not Cassandra: no index, no retention. */
+    public static Store journalOnly(String storeHost, WriteStats stats) {
+      return new Store(storeHost, stats, null, null, 0);
+    }
   }
 
-  public static Behavior<Command> create(QueueId queueId, QueueSettings settings, String storeHost, WriteStats stats) {
+  public static void init(ActorSystem<?> system, QueueSettings settings, Store store) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
+        ctx -> create(QueueId.parse(ctx.getEntityId()), settings, store)));
+  }
+
+  public static Behavior<Command> create(QueueId queueId, QueueSettings settings, Store store) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new QueueEntity(ctx, timers, queueId, settings, storeHost, stats)));
+        timers -> new QueueEntity(ctx, timers, queueId, settings, store)));
   }
 
   public static PersistenceId persistenceId(QueueId queueId) {
@@ -79,7 +101,21 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   /** The queue's first and next offsets. */
   public record GetOffsets(ActorRef<Offsets> replyTo) implements Command {}
 
+  /**
+   * Retention: deletes this queue's messages below {@code beforeOffset} (capped at the newest snapshot), and indexes
+   * from now on with {@code indexTtlSeconds}. Replies with the queue's offsets after it.
+   */
+  public record Truncate(long beforeOffset, int indexTtlSeconds, ActorRef<Truncated> replyTo) implements Command {}
+
   private record Flush() implements Command {}
+
+  private record Indexed(List<Append> batch, long firstOffset, long storeTimestamp, long startNanos,
+      Throwable failure) implements Command {}
+
+  private record FirstOffsetLoaded(long offset, Throwable failure) implements Command {}
+
+  private record TruncateDone(Truncate truncate, long from, long to, JournalRetention.Deleted deleted,
+      Throwable failure) implements Command {}
 
   private record ExpireWaiters() implements Command {}
 
@@ -96,23 +132,26 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   /** Messages from the asked offset (possibly none, after a long-poll timeout), and the queue's next offset. */
   public record Messages(List<StoredEntry> entries, long nextOffset) implements ReadReply {}
 
-  /** The asked offset is older than the in-memory tail: read the journal up to {@code firstCachedOffset}. */
-  public record NotInMemory(long firstCachedOffset, long nextOffset) implements ReadReply {}
+  /**
+   * The asked offset is older than the in-memory tail: read the journal from {@code fromOffset} (the asked one, or the
+   * first retained one when retention deleted the asked) up to {@code firstCachedOffset}.
+   */
+  public record NotInMemory(long fromOffset, long firstCachedOffset, long nextOffset) implements ReadReply {}
 
   public record Offsets(long minOffset, long nextOffset) implements CborSerializable {}
+
+  /** After a {@link Truncate}: {@code deleted} messages went (0 when nothing was due or allowed). */
+  public record Truncated(long minOffset, long nextOffset, long deleted) implements CborSerializable {}
 
   /** What a snapshot stores: the queue's small state. The tail cache refills from new appends. */
   public record Snapshot(long nextOffset) implements CborSerializable {}
 
   // ---- behavior
 
-  private static final int SNAPSHOT_EVERY = 10_000;
-
   private final ActorContext<Command> context;
   private final QueueId queueId;
   private final QueueSettings settings;
-  private final String storeHost;
-  private final WriteStats stats;
+  private final Store store;
   /** Appends waiting for the next journal write (group commit). Lives outside the journaled state. */
   private final ArrayDeque<Append> pending = new ArrayDeque<>();
   /** Caught-up readers waiting for the next append. */
@@ -120,15 +159,24 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   private record Waiter(Read read, long deadlineNanos) {}
 
+  /** The first retained offset: below it messages were deleted by retention. Known after recovery (-1 until then). */
+  private long minOffset = -1;
+  /** Reads and offset asks that came before {@link #minOffset} was known. */
+  private final List<Command> beforeFirstOffset = new ArrayList<>();
+  /** The next offset of the newest snapshot: retention deletes nothing above it. */
+  private long snapshotOffset;
+  private int indexTtlSeconds;
+  private boolean truncating;
+
   private QueueEntity(ActorContext<Command> context, TimerScheduler<Command> timers, QueueId queueId,
-      QueueSettings settings, String storeHost, WriteStats stats) {
+      QueueSettings settings, Store store) {
     super(persistenceId(queueId),
         SupervisorStrategy.restartWithBackoff(settings.restartBackoffMin(), settings.restartBackoffMax(), 0.2));
     this.context = context;
     this.queueId = queueId;
     this.settings = settings;
-    this.storeHost = storeHost;
-    this.stats = stats;
+    this.store = store;
+    this.indexTtlSeconds = store.defaultIndexTtlSeconds();
     timers.startTimerWithFixedDelay(EXPIRE_WAITERS, Duration.ofSeconds(1));
   }
 
@@ -146,6 +194,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
         .onCommand(Read.class, this::onRead)
         .onCommand(GetOffsets.class, this::onGetOffsets)
         .onCommand(ExpireWaiters.class, this::onExpireWaiters)
+        .onCommand(Indexed.class, this::onIndexed)
+        .onCommand(FirstOffsetLoaded.class, this::onFirstOffsetLoaded)
+        .onCommand(Truncate.class, this::onTruncate)
+        .onCommand(TruncateDone.class, this::onTruncateDone)
         .build();
   }
 
@@ -193,22 +245,41 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
       context.getLog().debug("{}: writing {} messages of {} sends in one journal write", queueId, events.size(), batch.size());
     }
     long startNanos = System.nanoTime();
-    return Effect().persist(events).thenRun(after -> onWritten(after, batch, firstOffset, now, startNanos));
+    // The index rows go out beside the journal write; the sends are answered once both are done.
+    @SuppressWarnings("unchecked")
+    List<MessageAppended> stored = (List<MessageAppended>) (List<?>) events;
+    CompletionStage<Void> indexed = store.index() == null ? CompletableFuture.completedFuture(null)
+        : store.index().write(queueId.topic(), queueId.index(), firstOffset, stored, indexTtlSeconds);
+    return Effect().persist(events).thenRun(after -> {
+      serveWaiters(after);
+      context.pipeToSelf(indexed, (ok, failure) -> new Indexed(batch, firstOffset, now, startNanos, failure));
+    });
   }
 
-  private void onWritten(QueueState state, List<Append> batch, long firstOffset, long storeTimestamp,
-      long startNanos) {
-    long offset = firstOffset;
-    for (Append append : batch) {
-      append.replyTo().tell(new Appended(offset, storeTimestamp, storeHost));
+  private Effect<QueueEvent, QueueState> onIndexed(QueueState state, Indexed indexed) {
+    if (indexed.failure() != null) {
+      context.getLog().warn("{}: index write for offsets from {} failed ({}); the messages are stored, but lookups by"
+          + " id or key will not find them", queueId, indexed.firstOffset(), indexed.failure().toString());
+    }
+    long offset = indexed.firstOffset();
+    for (Append append : indexed.batch()) {
+      append.replyTo().tell(new Appended(offset, indexed.storeTimestamp(), store.storeHost()));
       offset += append.messages().size();
     }
-    stats.record(batch.size(), (int) (offset - firstOffset), System.nanoTime() - startNanos);
-    serveWaiters(state);
+    store.stats().record(indexed.batch().size(), (int) (offset - indexed.firstOffset()),
+        System.nanoTime() - indexed.startNanos());
+    return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onRead(QueueState state, Read read) {
-    long from = read.fromOffset();
+    if (minOffset < 0) {
+      beforeFirstOffset.add(read);
+      return Effect().none();
+    }
+    long from = Math.max(read.fromOffset(), minOffset);
+    if (from != read.fromOffset()) {
+      read = new Read(from, read.maxMessages(), read.replyTo());
+    }
     if (from > state.nextOffset()) {
       context.getLog().warn("{}: read from offset {} beyond the queue's next offset {}; answering from {}",
           queueId, from, state.nextOffset(), state.nextOffset());
@@ -218,13 +289,72 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     } else if (state.isCached(from)) {
       read.replyTo().tell(new Messages(state.readCached(from, read.maxMessages()), state.nextOffset()));
     } else {
-      read.replyTo().tell(new NotInMemory(state.firstCachedOffset(), state.nextOffset()));
+      read.replyTo().tell(new NotInMemory(from, state.firstCachedOffset(), state.nextOffset()));
     }
     return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onGetOffsets(QueueState state, GetOffsets get) {
-    get.replyTo().tell(new Offsets(0, state.nextOffset()));
+    if (minOffset < 0) {
+      beforeFirstOffset.add(get);
+      return Effect().none();
+    }
+    get.replyTo().tell(new Offsets(minOffset, state.nextOffset()));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onFirstOffsetLoaded(QueueState state, FirstOffsetLoaded loaded) {
+    if (loaded.failure() != null) {
+      context.getLog().warn("{}: cannot read how far retention deleted ({}); retrying", queueId,
+          loaded.failure().toString());
+      loadFirstOffset();
+      return Effect().none();
+    }
+    // deleted_to is a sequence number: offsets below it are gone.
+    minOffset = Math.min(Math.max(minOffset, loaded.offset()), state.nextOffset());
+    List<Command> waiting = new ArrayList<>(beforeFirstOffset);
+    beforeFirstOffset.clear();
+    waiting.forEach(context.getSelf()::tell);
+    return Effect().none();
+  }
+
+  private void loadFirstOffset() {
+    if (store.retention() == null) {
+      minOffset = Math.max(minOffset, 0);
+      return;
+    }
+    context.pipeToSelf(store.retention().deletedTo(persistenceId(queueId).id()),
+        (deletedTo, failure) -> new FirstOffsetLoaded(deletedTo == null ? 0 : deletedTo, failure));
+  }
+
+  private Effect<QueueEvent, QueueState> onTruncate(QueueState state, Truncate truncate) {
+    indexTtlSeconds = truncate.indexTtlSeconds();
+    long to = Math.min(truncate.beforeOffset(), snapshotOffset);
+    if (minOffset < 0 || truncating || to <= minOffset || store.retention() == null) {
+      truncate.replyTo().tell(new Truncated(Math.max(minOffset, 0), state.nextOffset(), 0));
+      return Effect().none();
+    }
+    long from = minOffset;
+    // Readers start at the new first offset from now on; the rows go after (a reader already below may fail once).
+    minOffset = to;
+    truncating = true;
+    context.pipeToSelf(store.retention().deleteTo(persistenceId(queueId).id(), to),
+        (deleted, failure) -> new TruncateDone(truncate, from, to, deleted, failure));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onTruncateDone(QueueState state, TruncateDone done) {
+    truncating = false;
+    if (done.failure() != null) {
+      context.getLog().warn("{}: retention could not delete offsets [{}, {}): {}; retried at the next run", queueId,
+          done.from(), done.to(), done.failure().toString());
+      done.truncate().replyTo().tell(new Truncated(minOffset, state.nextOffset(), 0));
+    } else {
+      context.getLog().info("{}: retention deleted offsets [{}, {}) ({} messages; {} journal partitions dropped, {} range"
+          + " deletes)", queueId, done.from(), done.to(), done.to() - done.from(), done.deleted().partitionsDropped(),
+          done.deleted().rangesDeleted());
+      done.truncate().replyTo().tell(new Truncated(minOffset, state.nextOffset(), done.to() - done.from()));
+    }
     return Effect().none();
   }
 
@@ -250,7 +380,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
       if (state.isCached(read.fromOffset())) {
         read.replyTo().tell(new Messages(state.readCached(read.fromOffset(), read.maxMessages()), state.nextOffset()));
       } else {
-        read.replyTo().tell(new NotInMemory(state.firstCachedOffset(), state.nextOffset()));
+        read.replyTo().tell(new NotInMemory(read.fromOffset(), state.firstCachedOffset(), state.nextOffset()));
       }
     }
     waiters.clear();
@@ -260,7 +390,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   public EventHandler<QueueState, QueueEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(MessageAppended.class, QueueState::apply)
+        .onEvent(MessageAppended.class, (state, event) -> state.apply(event, lastSequenceNumber(context) - 1))
         .build();
   }
 
@@ -268,11 +398,13 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   public SignalHandler<QueueState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(SnapshotCompleted.class, (state, done) -> snapshotOffset = done.metadata().sequenceNr())
         .build();
   }
 
   private void onRecoveryCompleted(QueueState state) {
     context.getLog().debug("{}: recovered, next offset {}", queueId, state.nextOffset());
+    loadFirstOffset();
     // After a restart (journal failure) the Flush that was stashed is gone: write what is still pending.
     if (!pending.isEmpty()) {
       context.getSelf().tell(FLUSH);
@@ -281,7 +413,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   @Override
@@ -295,6 +427,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
       @Override
       public QueueState fromJournal(Object from) {
         Snapshot snapshot = (Snapshot) from;
+        snapshotOffset = snapshot.nextOffset();
         return new QueueState(snapshot.nextOffset(), settings.tailCacheMaxMessages(), settings.tailCacheMaxBytes());
       }
     };

@@ -34,7 +34,17 @@ final class QueueState {
     return tail.isEmpty() ? nextOffset : tail.peekFirst().offset();
   }
 
-  QueueState apply(MessageAppended event) {
+  /**
+   * Adds the message journaled at {@code offset} (its sequence number - 1). Offsets are consecutive, except that a
+   * recovery may start past messages retention deleted (no snapshot covers them): the state then jumps to the offset
+   * and the cache restarts there.
+   */
+  QueueState apply(MessageAppended event, long offset) {
+    if (offset > nextOffset) {
+      tail.clear();
+      tailBytes = 0;
+      nextOffset = offset;
+    }
     StoredEntry entry = new StoredEntry(nextOffset, event);
     nextOffset++;
     tail.addLast(entry);

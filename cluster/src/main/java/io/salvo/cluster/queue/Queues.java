@@ -29,6 +29,14 @@ public final class Queues {
         (ActorRef<QueueEntity.Appended> replyTo) -> new QueueEntity.Append(messages, replyTo), storeTimeout, what);
   }
 
+  /** Retention: deletes {@code queue}'s messages below {@code beforeOffset} (see {@link QueueEntity.Truncate}). */
+  public CompletionStage<QueueEntity.Truncated> truncate(QueueId queue, long beforeOffset, int indexTtlSeconds,
+      Duration timeout) {
+    return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
+        (ActorRef<QueueEntity.Truncated> replyTo) -> new QueueEntity.Truncate(beforeOffset, indexTtlSeconds, replyTo),
+        timeout, "retention of queue " + queue);
+  }
+
   /** The first and next offsets of {@code queue}. */
   public CompletionStage<QueueEntity.Offsets> offsets(QueueId queue) {
     return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),

@@ -3,6 +3,7 @@ package io.salvo.cluster.retry;
 import akka.actor.typed.ActorSystem;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.delivery.QueueSource;
+import io.salvo.cluster.query.MessageView;
 import io.salvo.cluster.queue.Queues;
 import io.salvo.cluster.queue.StoredEntry;
 import io.salvo.cluster.topic.Topics;
@@ -11,9 +12,7 @@ import io.salvo.core.error.SalvoException;
 import io.salvo.core.model.QueueId;
 import io.salvo.core.validation.Validation;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,11 +131,8 @@ public final class DeadLetters {
     } catch (NumberFormatException e) {
       queueId = -1;
     }
-    byte[] body = m.body() == null ? new byte[0] : m.body();
-    String text = new String(body, StandardCharsets.UTF_8);
-    boolean utf8 = java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), body);
-    return new Letter(offset, m.messageId(), topic, queueId, m.tags(), m.keys(), properties,
-        utf8 ? text : Base64.getEncoder().encodeToString(body), utf8 ? "utf-8" : "base64", m.bornTimestamp(),
-        m.storeTimestamp(), m.reconsumeTimes());
+    MessageView.Body body = MessageView.Body.of(m.body());
+    return new Letter(offset, m.messageId(), topic, queueId, m.tags(), m.keys(), properties, body.text(),
+        body.encoding(), m.bornTimestamp(), m.storeTimestamp(), m.reconsumeTimes());
   }
 }

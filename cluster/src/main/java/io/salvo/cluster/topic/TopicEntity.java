@@ -14,6 +14,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import io.salvo.cluster.CborSerializable;
 import io.salvo.persistence.events.TopicEvent;
+import io.salvo.persistence.events.TopicEvent.RetentionSet;
 import io.salvo.persistence.events.TopicEvent.TopicCreated;
 import java.time.Duration;
 
@@ -47,9 +48,13 @@ public final class TopicEntity
 
   // ---- replies
 
+  /** Sets how long the topic keeps messages (0: the broker's default); replies the route, or NotFound. */
+  public record SetRetention(long retentionMs, ActorRef<RouteReply> replyTo) implements Command {}
+
   public sealed interface RouteReply extends CborSerializable {}
 
-  public record Route(int queueCount, long createdAt) implements RouteReply {}
+  /** {@code retentionMs} 0: the broker's default retention. */
+  public record Route(int queueCount, long createdAt, long retentionMs) implements RouteReply {}
 
   public record NotFound() implements RouteReply {}
 
@@ -62,7 +67,7 @@ public final class TopicEntity
   // ---- state
 
   /** queueCount 0 means the topic does not exist. */
-  public record State(int queueCount, long createdAt) {
+  public record State(int queueCount, long createdAt, long retentionMs) {
     boolean exists() {
       return queueCount > 0;
     }
@@ -75,7 +80,7 @@ public final class TopicEntity
 
   @Override
   public State emptyState() {
-    return new State(0, 0);
+    return new State(0, 0, 0);
   }
 
   @Override
@@ -84,19 +89,36 @@ public final class TopicEntity
         .forAnyState()
         .onCommand(GetRoute.class, this::onGetRoute)
         .onCommand(Create.class, this::onCreate)
+        .onCommand(SetRetention.class, this::onSetRetention)
         .build();
   }
 
   private ReplyEffect<TopicEvent, State> onGetRoute(State state, GetRoute get) {
     if (state.exists()) {
-      return Effect().reply(get.replyTo(), new Route(state.queueCount(), state.createdAt()));
+      return Effect().reply(get.replyTo(), route(state));
     }
     if (get.createQueues() <= 0) {
       return Effect().reply(get.replyTo(), new NotFound());
     }
     return Effect()
         .persist(new TopicCreated(get.createQueues(), true, System.currentTimeMillis()))
-        .thenReply(get.replyTo(), created -> new Route(created.queueCount(), created.createdAt()));
+        .thenReply(get.replyTo(), TopicEntity::route);
+  }
+
+  private static Route route(State state) {
+    return new Route(state.queueCount(), state.createdAt(), state.retentionMs());
+  }
+
+  private ReplyEffect<TopicEvent, State> onSetRetention(State state, SetRetention set) {
+    if (!state.exists()) {
+      return Effect().reply(set.replyTo(), new NotFound());
+    }
+    if (state.retentionMs() == set.retentionMs()) {
+      return Effect().reply(set.replyTo(), route(state));
+    }
+    return Effect()
+        .persist(new RetentionSet(set.retentionMs(), System.currentTimeMillis()))
+        .thenReply(set.replyTo(), TopicEntity::route);
   }
 
   private ReplyEffect<TopicEvent, State> onCreate(State state, Create create) {
@@ -112,7 +134,8 @@ public final class TopicEntity
   public EventHandler<State, TopicEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(TopicCreated.class, (state, created) -> new State(created.queueCount(), created.timestamp()))
+        .onEvent(TopicCreated.class, (state, created) -> new State(created.queueCount(), created.timestamp(), 0))
+        .onEvent(RetentionSet.class, (state, set) -> new State(state.queueCount(), state.createdAt(), set.retentionMs()))
         .build();
   }
 }

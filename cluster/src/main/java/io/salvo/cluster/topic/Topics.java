@@ -70,6 +70,38 @@ public final class Topics {
         });
   }
 
+  /**
+   * The topic's route with its retention, always asked of its entity (the retention may have changed). Fails with
+   * INVALID_TOPIC, TOPIC_NOT_FOUND or STORE_UNAVAILABLE.
+   */
+  public CompletionStage<TopicEntity.Route> describe(String topic) {
+    Validation.checkTopic(topic);
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.RouteReply> replyTo) -> new TopicEntity.GetRoute(0, replyTo),
+            timeout, "route of topic '" + topic + "'")
+        .thenApply(reply -> routeOrNotFound(topic, reply));
+  }
+
+  /** Sets how long {@code topic} keeps messages; {@code retention} zero: back to the broker's default. */
+  public CompletionStage<TopicEntity.Route> setRetention(String topic, Duration retention) {
+    Validation.checkTopic(topic);
+    if (retention.isNegative() || (!retention.isZero() && retention.toMillis() < 1000)) {
+      throw SalvoException.of(ErrorCode.BAD_REQUEST, "retention " + retention + " must be at least 1 s (0: the default)");
+    }
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.RouteReply> replyTo) ->
+                new TopicEntity.SetRetention(retention.toMillis(), replyTo),
+            timeout, "retention of topic '" + topic + "'")
+        .thenApply(reply -> routeOrNotFound(topic, reply));
+  }
+
+  private static TopicEntity.Route routeOrNotFound(String topic, TopicEntity.RouteReply reply) {
+    if (reply instanceof TopicEntity.Route route) {
+      return route;
+    }
+    throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
+  }
+
   /** The queue count of {@code topic} if this node knows it already (no ask, no validation). */
   public OptionalInt cachedQueueCount(String topic) {
     Integer known = queueCounts.get(topic);

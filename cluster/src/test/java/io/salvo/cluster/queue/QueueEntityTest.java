@@ -24,14 +24,15 @@ class QueueEntityTest {
   private static final ActorTestKit testKit = EntityTestKit.create();
 
   private static final QueueSettings SETTINGS = new QueueSettings(512, 4 * 1024 * 1024, 4, 1 << 20,
-      Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
+      Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), 10_000);
 
   private EventSourcedBehaviorTestKit<QueueEntity.Command, QueueEvent, QueueState> queue;
 
   @BeforeEach
   void fresh() {
     queue = EventSourcedBehaviorTestKit.create(testKit.system(),
-        QueueEntity.create(QueueId.of("T", 0), SETTINGS, "127.0.0.1:9876", new WriteStats()),
+        QueueEntity.create(QueueId.of("T", 0), SETTINGS,
+            QueueEntity.Store.journalOnly("127.0.0.1:9876", new WriteStats())),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 

@@ -37,6 +37,7 @@ public enum ErrorCode {
   GROUP_NOT_FOUND(2004, Category.NOT_FOUND, "group '%s' does not exist: no member has joined it and it has no offsets"),
   /** Client side: a lite pull consumer asked to seek (or similar) a queue it does not consume now. */
   QUEUE_NOT_ASSIGNED(2005, Category.CONFLICT, "queue %s is not assigned to this consumer of group '%s': %s"),
+  MESSAGE_NOT_FOUND(2006, Category.NOT_FOUND, "no message with id '%s' in topic '%s' (never stored, or deleted by retention)"),
   // transactions (2020-2029)
   TRANSACTION_NOT_FOUND(2020, Category.NOT_FOUND,
       "transaction '%s' of producer group '%s' does not exist: it was never prepared on this cluster"),

@@ -38,6 +38,11 @@ public final class MessageId {
     return true;
   }
 
+  /** The second (since the epoch) the id was made in, from its bytes 8-11. Requires {@link #isWellFormed}. */
+  public static long bornSecond(String id) {
+    return Long.parseLong(id, 16, 24, 16);
+  }
+
   private static void writeHex(long value, char[] out, int at) {
     for (int i = 15; i >= 0; i--) {
       out[at + i] = HEX[(int) (value & 0xF)];

@@ -39,4 +39,14 @@ class QueueIdAndMessageIdTest {
     assertFalse(MessageId.isWellFormed("xyz"));
     assertFalse(MessageId.isWellFormed("0123456789abcdef0123456789ABCDEF"));
   }
+
+  @Test
+  void messageIdTellsTheSecondItWasMadeIn() {
+    long before = System.currentTimeMillis() / 1000;
+    String id = MessageId.next();
+    long after = System.currentTimeMillis() / 1000;
+    long second = MessageId.bornSecond(id);
+    assertTrue(second >= before && second <= after, id + " -> " + second);
+    assertEquals(0x5F5E1000L, MessageId.bornSecond("0123456789ABCDEF5F5E100000000007"));
+  }
 }

@@ -20,4 +20,11 @@ public sealed interface GroupEvent extends SalvoEvent {
 
   /** The group consumed queue {@code topic#queueId} up to (excluding) {@code offset}. */
   record OffsetCommitted(String topic, int queueId, long offset, long timestamp) implements GroupEvent {}
+
+  /**
+   * An administrator set the group's offset of queue {@code topic#queueId} to {@code offset} (a reset to a time). When
+   * a member held the queue ({@code holder}, else empty), it must drop the queue before it gets it back: until then its
+   * commits of it are fenced, so its stream's older position never overwrites the reset.
+   */
+  record OffsetReset(String topic, int queueId, long offset, String holder, long timestamp) implements GroupEvent {}
 }

@@ -55,6 +55,8 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   public static final String BUCKET_REGISTERED = "TR1";
   public static final String INDEX_SEALED = "TX1";
   public static final String WHEEL_ADVANCED = "TW1";
+  public static final String RETENTION_SET = "TT1";
+  public static final String OFFSET_RESET = "GX1";
   public static final String TRANSACTION_PREPARED = "XP1";
   public static final String CHECK_REQUESTED = "XC1";
   public static final String COMMIT_DECIDED = "XD1";
@@ -64,8 +66,8 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
 
   private static final List<String> MANIFESTS = List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
       OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED, MESSAGE_SCHEDULED, BUCKET_FIRED, BUCKET_DELIVERED,
-      BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED, TRANSACTION_PREPARED, CHECK_REQUESTED, COMMIT_DECIDED,
-      COMMIT_DELIVERED, ROLLED_BACK, DISCARDED);
+      BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED, RETENTION_SET, OFFSET_RESET, TRANSACTION_PREPARED,
+      CHECK_REQUESTED, COMMIT_DECIDED, COMMIT_DELIVERED, ROLLED_BACK, DISCARDED);
 
   /** Used by Akka's serialization extension. */
   public SalvoEventSerializer(ExtendedActorSystem system) {
@@ -86,6 +88,10 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return MESSAGE_APPENDED;
     } else if (o instanceof TopicEvent.TopicCreated) {
       return TOPIC_CREATED;
+    } else if (o instanceof TopicEvent.RetentionSet) {
+      return RETENTION_SET;
+    } else if (o instanceof GroupEvent.OffsetReset) {
+      return OFFSET_RESET;
     } else if (o instanceof GroupEvent.MemberJoined) {
       return MEMBER_JOINED;
     } else if (o instanceof GroupEvent.MemberLeft) {
@@ -140,6 +146,13 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       Writer w = new Writer(Writer.stringSize(c.topic()) + Writer.varLongSize(c.queueId())
           + Writer.varLongSize(c.offset()) + Writer.varLongSize(c.timestamp()));
       w.string(c.topic()).varLong(c.queueId()).varLong(c.offset()).varLong(c.timestamp());
+      return w.done();
+    } else if (o instanceof TopicEvent.RetentionSet t) {
+      return writeLongs(t.retentionMs(), t.timestamp());
+    } else if (o instanceof GroupEvent.OffsetReset x) {
+      Writer w = new Writer(Writer.stringSize(x.topic()) + Writer.varLongSize(x.queueId())
+          + Writer.varLongSize(x.offset()) + Writer.stringSize(x.holder()) + Writer.varLongSize(x.timestamp()));
+      w.string(x.topic()).varLong(x.queueId()).varLong(x.offset()).string(x.holder()).varLong(x.timestamp());
       return w.done();
     } else if (o instanceof GroupEvent.QueueGranted g) {
       return writeQueueHolder(g.topic(), g.queueId(), g.clientId(), g.timestamp());
@@ -211,6 +224,17 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
         Reader r = new Reader(bytes, manifest);
         GroupEvent.OffsetCommitted e =
             new GroupEvent.OffsetCommitted(r.string(), r.varInt(), r.varLong(), r.varLong());
+        r.end();
+        return e;
+      }
+      case RETENTION_SET: {
+        long[] v = readLongs(bytes, manifest, 2);
+        return new TopicEvent.RetentionSet(v[0], v[1]);
+      }
+      case OFFSET_RESET: {
+        Reader r = new Reader(bytes, manifest);
+        GroupEvent.OffsetReset e =
+            new GroupEvent.OffsetReset(r.string(), r.varInt(), r.varLong(), r.string(), r.varLong());
         r.end();
         return e;
       }

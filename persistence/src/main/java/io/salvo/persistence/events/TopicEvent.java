@@ -5,4 +5,7 @@ public sealed interface TopicEvent extends SalvoEvent {
 
   /** The topic came into being with {@code queueCount} queues. */
   record TopicCreated(int queueCount, boolean autoCreated, long timestamp) implements TopicEvent {}
+
+  /** The topic keeps messages for {@code retentionMs} (0: the broker's default retention). */
+  record RetentionSet(long retentionMs, long timestamp) implements TopicEvent {}
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the journal and snapshot schema from {@code io/salvo/persistence/schema/journal.cql} and
- * {@code snapshot.cql}: the keyspace and every table akka-persistence-cassandra 1.1.1 uses. Idempotent (every
+ * {@code snapshot.cql} (the keyspace and every table akka-persistence-cassandra 1.1.1 uses), and Salvo's message
+ * indexes from {@code index.cql}. Idempotent (every
  * statement is {@code IF NOT EXISTS}); never alters or drops anything. The plugin's own auto-create is off.
  */
 public final class CassandraSchema {
@@ -29,12 +30,13 @@ public final class CassandraSchema {
 
   /** CQL resources, applied in this order. */
   public static final List<String> RESOURCES = List.of(
-      "io/salvo/persistence/schema/journal.cql", "io/salvo/persistence/schema/snapshot.cql");
+      "io/salvo/persistence/schema/journal.cql", "io/salvo/persistence/schema/snapshot.cql",
+      "io/salvo/persistence/schema/index.cql");
 
   /** Every table the schema creates, in the keyspace of the settings. */
   public static final Set<String> TABLES = Set.of(
       "messages", "tag_views", "tag_write_progress", "tag_scanning", "metadata", "all_persistence_ids",
-      "snapshots");
+      "snapshots", "message_ids", "message_keys");
 
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
 

@@ -16,8 +16,8 @@ class CassandraSchemaTest {
     PersistenceSettings settings = PersistenceSettings.create(ConfigFactory.load(ConfigFactory.parseString(
         "salvo.persistence { keyspace = test_ks, replication-factor = 3 }")));
     List<String> statements = CassandraSchema.statements(settings);
-    // keyspace + 6 journal tables, keyspace + snapshots
-    assertEquals(9, statements.size(), String.join("\n---\n", statements));
+    // keyspace + 6 journal tables, keyspace + snapshots, the two message index tables
+    assertEquals(11, statements.size(), String.join("\n---\n", statements));
     assertEquals("CREATE KEYSPACE IF NOT EXISTS test_ks\n  WITH REPLICATION = "
         + "{'class': 'SimpleStrategy', 'replication_factor': 3}", statements.get(0));
     for (String s : statements) {

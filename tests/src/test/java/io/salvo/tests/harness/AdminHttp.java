@@ -22,6 +22,13 @@ public final class AdminHttp {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  public static HttpResponse<String> put(String url, String json) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   public static HttpResponse<String> get(String url) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
