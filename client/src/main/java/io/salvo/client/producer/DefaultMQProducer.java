@@ -526,7 +526,8 @@ public class DefaultMQProducer extends ClientConfig {
 
   /**
    * Stores {@code msg} as a transaction's half message (PrepareTransaction), with a send's queue choice, retries and
-   * exceptions; the result's msgId is the transaction id.
+   * exceptions (a retry keeps the message id, and the broker takes a repeated prepare as one); the result's msgId is
+   * the transaction id.
    */
   SendResult sendHalfMessage(Message msg) throws MQClientException, RemotingException, MQBrokerException,
       InterruptedException {
@@ -544,10 +545,6 @@ public class DefaultMQProducer extends ClientConfig {
   /** The running producer's broker name (the first configured address), as in its MessageQueues. */
   String brokerName() throws MQClientException {
     return requireRunning().queueBrokerName();
-  }
-
-  ClientSettings settings() {
-    return settings;
   }
 
   private Running requireRunning() throws MQClientException {
