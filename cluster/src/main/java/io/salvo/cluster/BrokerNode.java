@@ -28,6 +28,7 @@ import io.salvo.cluster.queue.QueueEntity;
 import io.salvo.cluster.queue.WriteStats;
 import io.salvo.cluster.topic.TopicEntity;
 import io.salvo.cluster.topic.Topics;
+import io.salvo.cluster.transaction.TransactionEntity;
 import io.salvo.core.protocol.v1.MessagingServiceHandlerFactory;
 import io.salvo.persistence.PersistenceSettings;
 import io.salvo.persistence.cassandra.EmbeddedCassandra;
@@ -121,6 +122,7 @@ public final class BrokerNode {
     TimerIndexEntity.init(system);
     TimerBucketEntity.init(system, settings.storeTimeout());
     TimerWheel.init(system, settings.timer());
+    TransactionEntity.init(system, settings.transaction(), settings.storeTimeout());
     Topics topics = new Topics(system, settings);
     QueueSource queueSource = new QueueSource(system, settings.catchUpChunk(), settings.catchUpMaxBytes(),
         settings.deliveryMaxBatchBytes(), settings.queue().longPollTimeout());

@@ -24,7 +24,8 @@ public record BrokerSettings(
     Duration sessionTimeout,
     Duration heartbeatInterval,
     TimerSettings timer,
-    RetentionSettings retention) {
+    RetentionSettings retention,
+    TransactionSettings transaction) {
 
   /** Settings of every queue entity. */
   public record QueueSettings(
@@ -58,6 +59,12 @@ public record BrokerSettings(
       int fireParallelism,
       Duration fireTimeout,
       Duration persistInterval) {}
+
+  /** Settings of transactional messages ({@code salvo.broker.transaction}). */
+  public record TransactionSettings(
+      Duration timeout,
+      Duration checkInterval,
+      int maxChecks) {}
 
   public static BrokerSettings create(Config root) {
     Config c = root.getConfig("salvo.broker");
@@ -102,7 +109,11 @@ public record BrokerSettings(
             positiveDuration(c, "retention.default"),
             positiveDuration(c, "retention.interval"),
             positive(c, "retention.min-step"),
-            c.getDuration("retention.index-margin")));
+            c.getDuration("retention.index-margin")),
+        new TransactionSettings(
+            positiveDuration(c, "transaction.timeout"),
+            positiveDuration(c, "transaction.check-interval"),
+            positive(c, "transaction.max-checks")));
     if (s.timer.bucketPartitions() > 31) {
       throw new ConfigException.BadValue("salvo.broker.timer.bucket-partitions",
           "is " + s.timer.bucketPartitions() + "; at most 31");
@@ -151,6 +162,8 @@ public record BrokerSettings(
     return "grpc " + grpcHost + ":" + grpcPort + " (advertised " + advertisedAddress + "), max message "
         + maxMessageBytes + " B, auto-create topics " + (autoCreateTopics ? "on (" + defaultQueueCount + " queues)" : "off")
         + ", group commit <= " + queue.groupCommitMaxMessages + " msgs / " + queue.groupCommitMaxBytes + " B"
-        + ", max delay " + timer.maxDelay.toDays() + " d, default retention " + retention.defaultRetention;
+        + ", max delay " + timer.maxDelay.toDays() + " d, default retention " + retention.defaultRetention
+        + ", transactions checked after " + transaction.timeout.toMillis() + " ms, every "
+        + transaction.checkInterval.toMillis() + " ms, " + transaction.maxChecks + " times";
   }
 }

@@ -1,5 +1,6 @@
 package io.salvo.client.internal;
 
+import akka.Done;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -14,11 +15,17 @@ import io.salvo.client.producer.SendResult;
 import io.salvo.client.producer.SendStatus;
 import io.salvo.core.concurrent.CompletionStages;
 import io.salvo.core.error.ErrorCode;
+import io.salvo.core.protocol.v1.EndTransactionRequest;
+import io.salvo.core.protocol.v1.EndTransactionResponse;
 import io.salvo.core.protocol.v1.Message;
+import io.salvo.core.protocol.v1.PrepareTransactionRequest;
+import io.salvo.core.protocol.v1.PrepareTransactionResponse;
 import io.salvo.core.protocol.v1.QueryRouteRequest;
 import io.salvo.core.protocol.v1.QueryRouteResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
+import io.salvo.core.protocol.v1.TransactionCheck;
+import io.salvo.core.protocol.v1.TransactionChecksRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A producer's stateful part: the route cache (queue count per topic, refreshed every route-refresh-interval and
@@ -49,7 +57,23 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    * {@link SalvoClientException}. {@code retries}: further attempts after a retriable failure.
    */
   public record Send(String topic, Target target, List<Message> messages, long deadlineNanos, Duration timeout,
-      int retries, CompletableFuture<SendResult> replyTo) implements Command {}
+      int retries, CompletableFuture<SendResult> replyTo, boolean halfMessage) implements Command {
+    public Send(String topic, Target target, List<Message> messages, long deadlineNanos, Duration timeout, int retries,
+        CompletableFuture<SendResult> replyTo) {
+      this(topic, target, messages, deadlineNanos, timeout, retries, replyTo, false);
+    }
+  }
+
+  /** Ends a transaction at the next broker of the rotation; completes {@code replyTo} with the answer (OK only). */
+  public record EndTransaction(EndTransactionRequest request, Duration timeout,
+      CompletableFuture<EndTransactionResponse> replyTo) implements Command {}
+
+  /**
+   * Opens the producer's TransactionChecks stream (once): each check goes to {@code handler}, which answers it and
+   * never fails. The stream is reopened when it breaks and closed by {@link Stop}.
+   */
+  public record OpenTransactionChecks(TransactionChecksRequest request,
+      Function<TransactionCheck, CompletionStage<Done>> handler) implements Command {}
 
   /**
    * Which queue of the topic a send goes to: {@link #roundRobin()}, the queue of a sharding key (its
@@ -119,6 +143,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final Set<Attempt> active = new HashSet<>();
   private final QueueSelector selector;
   private int addressCursor;
+  private akka.stream.UniqueKillSwitch transactionChecks;
 
   /** The guardian of a producer's ActorSystem; it owns the connections to {@code addresses}. */
   public static Behavior<Command> create(String group, ClientSettings settings, List<BrokerAddress> addresses) {
@@ -144,6 +169,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .onMessage(RouteAnswered.class, this::onRouteAnswered)
         .onMessage(AttemptAnswered.class, this::onAttemptAnswered)
         .onMessage(RetryDue.class, this::onRetryDue)
+        .onMessage(EndTransaction.class, this::onEndTransaction)
+        .onMessage(OpenTransactionChecks.class, this::onOpenTransactionChecks)
         .onMessage(Stop.class, this::onStop)
         .onMessage(ConnectionsClosed.class, closed -> Behaviors.stopped())
         .onSignal(PostStop.class, this::onPostStop)
@@ -208,12 +235,62 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .build();
     CompletionStage<SendMessageResponse> answer;
     try {
-      answer = connections.publisher(address).send(request).orTimeout(remaining, TimeUnit.NANOSECONDS);
+      answer = (send.halfMessage() ? prepare(address, request) : connections.publisher(address).send(request))
+          .orTimeout(remaining, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
     getContext().pipeToSelf(answer, (response, failure) ->
         new AttemptAnswered(attempt, address, queueId, response, failure));
+  }
+
+  /** A half message's PrepareTransaction, answered in the shape of a send of it (offset -1). */
+  private CompletableFuture<SendMessageResponse> prepare(BrokerAddress address, SendMessageRequest send) {
+    PrepareTransactionRequest request = PrepareTransactionRequest.newBuilder()
+        .setProducerGroup(group)
+        .setTopic(send.getTopic())
+        .setQueueId(send.getQueueId())
+        .setMessage(send.getMessages(0))
+        .build();
+    return CompletionStages.direct(connections.client(address).prepareTransaction(request))
+        .thenApply((PrepareTransactionResponse r) -> SendMessageResponse.newBuilder()
+            .setStatus(r.getStatus())
+            .setTopic(send.getTopic())
+            .setQueueId(send.getQueueId())
+            .setFirstOffset(-1)
+            .addMessageIds(send.getMessages(0).getMessageId())
+            .build());
+  }
+
+  private Behavior<Command> onEndTransaction(EndTransaction end) {
+    BrokerAddress address = connections.address(addressCursor++);
+    String what = "EndTransaction " + end.request().getResolution() + " of transaction "
+        + end.request().getTransactionId();
+    CompletableFuture<EndTransactionResponse> answer;
+    try {
+      answer = CompletionStages.direct(connections.client(address).endTransaction(end.request()))
+          .orTimeout(end.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenComplete((response, failure) -> {
+      if (failure != null) {
+        end.replyTo().completeExceptionally(Errors.fromFailure(failure, address.toString(), what, end.timeout()));
+      } else if (!Errors.isOk(response.getStatus())) {
+        end.replyTo().completeExceptionally(Errors.fromStatus(response.getStatus(), address.toString(), what));
+      } else {
+        end.replyTo().complete(response);
+      }
+    });
+    return this;
+  }
+
+  private Behavior<Command> onOpenTransactionChecks(OpenTransactionChecks open) {
+    if (transactionChecks == null) {
+      transactionChecks = TransactionCheckStream.open(connections, getContext().getSystem(), settings, open.request(),
+          open.handler());
+    }
+    return this;
   }
 
   private void queryRoute(String topic, BrokerAddress address) {
@@ -279,7 +356,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private Behavior<Command> onAttemptAnswered(AttemptAnswered answered) {
     Attempt attempt = answered.attempt();
     Send send = attempt.send;
-    String what = "SendMessage to topic '" + send.topic() + "' queue " + answered.queueId();
+    String what = (send.halfMessage() ? "PrepareTransaction" : "SendMessage") + " to topic '" + send.topic()
+        + "' queue " + answered.queueId();
     if (answered.failure() == null && Errors.isOk(answered.response().getStatus())) {
       SendMessageResponse r = answered.response();
       List<String> ids = r.getMessageIdsCount() > 0 ? r.getMessageIdsList()
@@ -339,6 +417,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private Behavior<Command> onStop(Stop stop) {
     failActive();
+    closeTransactionChecks();
     getContext().pipeToSelf(connections.closeAll().orTimeout(5, TimeUnit.SECONDS),
         (done, failure) -> new ConnectionsClosed());
     return this;
@@ -346,8 +425,16 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private Behavior<Command> onPostStop(PostStop signal) {
     failActive();
+    closeTransactionChecks();
     connections.closeAll();
     return this;
+  }
+
+  private void closeTransactionChecks() {
+    if (transactionChecks != null) {
+      transactionChecks.shutdown();
+      transactionChecks = null;
+    }
   }
 
   private void failActive() {

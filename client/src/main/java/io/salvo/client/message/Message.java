@@ -29,6 +29,7 @@ public class Message {
   private byte[] body;
   private int delayTimeLevel;
   private long deliverTimeMs;
+  private String transactionId;
   private final Map<String, String> properties = new LinkedHashMap<>();
 
   public Message() {}
@@ -46,6 +47,18 @@ public class Message {
     this.tags = tags;
     this.keys = keys;
     this.body = body;
+  }
+
+  /**
+   * The transaction this message belongs to (its half message's id), set for a transactional message: on the message
+   * given to {@code executeLocalTransaction} and on the one given to {@code checkLocalTransaction}; null otherwise.
+   */
+  public String getTransactionId() {
+    return transactionId;
+  }
+
+  public void setTransactionId(String transactionId) {
+    this.transactionId = transactionId;
   }
 
   public String getTopic() {

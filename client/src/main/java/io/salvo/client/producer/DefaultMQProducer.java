@@ -470,10 +470,15 @@ public class DefaultMQProducer extends ClientConfig {
 
   private CompletableFuture<SendResult> submit(Running r, String topic, ProducerActor.Target target,
       List<io.salvo.core.protocol.v1.Message> wire, long timeout, int retries) {
+    return submit(r, topic, target, wire, timeout, retries, false);
+  }
+
+  private CompletableFuture<SendResult> submit(Running r, String topic, ProducerActor.Target target,
+      List<io.salvo.core.protocol.v1.Message> wire, long timeout, int retries, boolean halfMessage) {
     long millis = Math.max(1, timeout);
     CompletableFuture<SendResult> reply = new CompletableFuture<>();
     r.system().tell(new ProducerActor.Send(topic, target, wire, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis),
-        Duration.ofMillis(millis), retries, reply));
+        Duration.ofMillis(millis), retries, reply, halfMessage));
     return reply.orTimeout(millis + GUARD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
@@ -515,6 +520,31 @@ public class DefaultMQProducer extends ClientConfig {
       }
       throw new MQClientException(failure.errorCode(), failure.getMessage(), failure);
     }
+  }
+
+  // ---- for TransactionMQProducer ----
+
+  /**
+   * Stores {@code msg} as a transaction's half message (PrepareTransaction), with a send's queue choice, retries and
+   * exceptions (a retry keeps the message id, and the broker takes a repeated prepare as one); the result's msgId is
+   * the transaction id.
+   */
+  SendResult sendHalfMessage(Message msg) throws MQClientException, RemotingException, MQBrokerException,
+      InterruptedException {
+    Running r = requireRunning();
+    List<io.salvo.core.protocol.v1.Message> wire = convert(r, List.of(checked(msg)));
+    return await(submit(r, msg.getTopic(), ProducerActor.Target.shardingKey(msg.getShardingKey()), wire,
+        sendMsgTimeout, retryTimesWhenSendFailed, true), sendMsgTimeout);
+  }
+
+  /** The running producer's actor system (its connections and streams). */
+  ActorSystem<ProducerActor.Command> actorSystem() throws MQClientException {
+    return requireRunning().system();
+  }
+
+  /** The running producer's broker name (the first configured address), as in its MessageQueues. */
+  String brokerName() throws MQClientException {
+    return requireRunning().queueBrokerName();
   }
 
   private Running requireRunning() throws MQClientException {

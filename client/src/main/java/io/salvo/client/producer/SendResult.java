@@ -8,7 +8,7 @@ import java.util.List;
  * joined by ',' (as RocketMQ does), {@link #getMsgIds()} the list, and {@link #getQueueOffset()} the offset of the
  * first message; the others follow consecutively. Immutable and thread safe.
  */
-public final class SendResult {
+public class SendResult {
   private final SendStatus sendStatus;
   private final List<String> msgIds;
   private final MessageQueue messageQueue;

@@ -49,6 +49,12 @@ import io.salvo.core.protocol.v1.RetryMessageResponse;
 import io.salvo.core.protocol.v1.SendMessageRequest;
 import io.salvo.core.protocol.v1.SendMessageResponse;
 import io.salvo.core.protocol.v1.Subscription;
+import io.salvo.core.protocol.v1.EndTransactionRequest;
+import io.salvo.core.protocol.v1.EndTransactionResponse;
+import io.salvo.core.protocol.v1.PrepareTransactionRequest;
+import io.salvo.core.protocol.v1.PrepareTransactionResponse;
+import io.salvo.core.protocol.v1.TransactionCheck;
+import io.salvo.core.protocol.v1.TransactionChecksRequest;
 import io.salvo.core.validation.Validation;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -71,6 +77,7 @@ public final class MessagingServiceImpl implements MessagingService {
   private final SendMessageActivity sends;
   private final RetryMessages retries;
   private final Queues queues;
+  private final TransactionActivity transactions;
 
   private final MessageQueries messageQueries;
   private final GroupOffsets groupOffsets;
@@ -86,6 +93,7 @@ public final class MessagingServiceImpl implements MessagingService {
     this.queues = new Queues(system, settings.storeTimeout());
     this.messageQueries = messageQueries;
     this.groupOffsets = groupOffsets;
+    this.transactions = new TransactionActivity(system, settings, topics);
   }
 
   @Override
@@ -341,6 +349,23 @@ public final class MessagingServiceImpl implements MessagingService {
             (ActorRef<ConsumerGroupEntity.Description> replyTo) -> new ConsumerGroupEntity.Describe(replyTo),
             settings.storeTimeout(), "offsets of group '" + group + "'")
         .thenApply(d -> d.offsets().getOrDefault(queue.entityId(), -1L));
+  }
+
+  // ---- transactions
+
+  @Override
+  public CompletionStage<PrepareTransactionResponse> prepareTransaction(PrepareTransactionRequest in) {
+    return transactions.prepare(in);
+  }
+
+  @Override
+  public CompletionStage<EndTransactionResponse> endTransaction(EndTransactionRequest in) {
+    return transactions.end(in);
+  }
+
+  @Override
+  public Source<TransactionCheck, NotUsed> transactionChecks(TransactionChecksRequest in) {
+    return transactions.checks(in);
   }
 
   /** A subscription's filter, parsed once: a tag expression or a SQL92 condition; INVALID_FILTER when malformed. */

@@ -38,6 +38,10 @@ public enum ErrorCode {
   /** Client side: a lite pull consumer asked to seek (or similar) a queue it does not consume now. */
   QUEUE_NOT_ASSIGNED(2005, Category.CONFLICT, "queue %s is not assigned to this consumer of group '%s': %s"),
   MESSAGE_NOT_FOUND(2006, Category.NOT_FOUND, "no message with id '%s' in topic '%s' (never stored, or deleted by retention)"),
+  // transactions (2020-2029)
+  TRANSACTION_NOT_FOUND(2020, Category.NOT_FOUND,
+      "transaction '%s' of producer group '%s' does not exist: it was never prepared on this cluster"),
+  TRANSACTION_RESOLVED(2021, Category.CONFLICT, "transaction '%s' cannot be %s: it is %s"),
 
   // 3xxx: the broker cannot serve now; the same request may succeed later.
   STORE_UNAVAILABLE(3001, Category.UNAVAILABLE,

@@ -23,7 +23,7 @@ import java.util.Map;
  * </ul>
  * The manifest names the event type and its layout ({@code MA1}, {@code TC1}, {@code GJ1}, {@code GL1},
  * {@code GO1}, {@code GG1}, {@code GR1}; the timer's {@code TS1}, {@code TF1}, {@code TD1}, {@code TR1}, {@code TX1},
- * {@code TW1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
+ * {@code TW1}; transactions' {@code XP1}, {@code XC1}, {@code XD1}, {@code XO1}, {@code XR1}, {@code XX1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
  * an older minor version ignore the fields they do not know (trailing bytes), and readers of a newer version
  * default the fields an older payload lacks. An incompatible change gets a new manifest ({@code MA2}) and the
  * old reader stays.
@@ -57,10 +57,17 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   public static final String WHEEL_ADVANCED = "TW1";
   public static final String RETENTION_SET = "TT1";
   public static final String OFFSET_RESET = "GX1";
+  public static final String TRANSACTION_PREPARED = "XP1";
+  public static final String CHECK_REQUESTED = "XC1";
+  public static final String COMMIT_DECIDED = "XD1";
+  public static final String COMMIT_DELIVERED = "XO1";
+  public static final String ROLLED_BACK = "XR1";
+  public static final String DISCARDED = "XX1";
 
   private static final List<String> MANIFESTS = List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
       OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED, MESSAGE_SCHEDULED, BUCKET_FIRED, BUCKET_DELIVERED,
-      BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED, RETENTION_SET, OFFSET_RESET);
+      BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED, RETENTION_SET, OFFSET_RESET, TRANSACTION_PREPARED,
+      CHECK_REQUESTED, COMMIT_DECIDED, COMMIT_DELIVERED, ROLLED_BACK, DISCARDED);
 
   /** Used by Akka's serialization extension. */
   public SalvoEventSerializer(ExtendedActorSystem system) {
@@ -107,6 +114,18 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return INDEX_SEALED;
     } else if (o instanceof TimerEvent.WheelAdvanced) {
       return WHEEL_ADVANCED;
+    } else if (o instanceof TransactionEvent.TransactionPrepared) {
+      return TRANSACTION_PREPARED;
+    } else if (o instanceof TransactionEvent.CheckRequested) {
+      return CHECK_REQUESTED;
+    } else if (o instanceof TransactionEvent.CommitDecided) {
+      return COMMIT_DECIDED;
+    } else if (o instanceof TransactionEvent.CommitDelivered) {
+      return COMMIT_DELIVERED;
+    } else if (o instanceof TransactionEvent.RolledBack) {
+      return ROLLED_BACK;
+    } else if (o instanceof TransactionEvent.Discarded) {
+      return DISCARDED;
     }
     throw unknownType(o);
   }
@@ -155,6 +174,23 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return writeLongs(x.upToSecond());
     } else if (o instanceof TimerEvent.WheelAdvanced a) {
       return writeLongs(a.second());
+    } else if (o instanceof TransactionEvent.TransactionPrepared p) {
+      Writer w = new Writer(Writer.stringSize(p.producerGroup()) + Writer.stringSize(p.topic())
+          + Writer.varLongSize(p.queueId()) + messageSize(p.message()) + Writer.varLongSize(p.preparedAtMs()));
+      w.string(p.producerGroup()).string(p.topic()).varLong(p.queueId());
+      writeMessage(w, p.message());
+      w.varLong(p.preparedAtMs());
+      return w.done();
+    } else if (o instanceof TransactionEvent.CheckRequested c) {
+      return writeLongs(c.checkTimes(), c.atMs());
+    } else if (o instanceof TransactionEvent.CommitDecided d) {
+      return writeBool(d.fromCheck());
+    } else if (o instanceof TransactionEvent.CommitDelivered d) {
+      return writeLongs(d.queueOffset());
+    } else if (o instanceof TransactionEvent.RolledBack r) {
+      return writeBool(r.fromCheck());
+    } else if (o instanceof TransactionEvent.Discarded d) {
+      return writeLongs(d.checkTimes());
     }
     throw unknownType(o);
   }
@@ -244,6 +280,36 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       case WHEEL_ADVANCED: {
         long[] v = readLongs(bytes, manifest, 1);
         return new TimerEvent.WheelAdvanced(v[0]);
+      }
+      case TRANSACTION_PREPARED: {
+        Reader r = new Reader(bytes, manifest);
+        String producerGroup = r.string();
+        String topic = r.string();
+        int queueId = r.varInt();
+        QueueEvent.MessageAppended message = readMessage(r);
+        long preparedAtMs = r.varLong();
+        r.end();
+        return new TransactionEvent.TransactionPrepared(producerGroup, topic, queueId, message, preparedAtMs);
+      }
+      case CHECK_REQUESTED: {
+        Reader r = new Reader(bytes, manifest);
+        TransactionEvent.CheckRequested e = new TransactionEvent.CheckRequested(r.varInt(), r.varLong());
+        r.end();
+        return e;
+      }
+      case COMMIT_DECIDED:
+        return new TransactionEvent.CommitDecided(readBool(bytes, manifest));
+      case COMMIT_DELIVERED: {
+        long[] v = readLongs(bytes, manifest, 1);
+        return new TransactionEvent.CommitDelivered(v[0]);
+      }
+      case ROLLED_BACK:
+        return new TransactionEvent.RolledBack(readBool(bytes, manifest));
+      case DISCARDED: {
+        Reader r = new Reader(bytes, manifest);
+        TransactionEvent.Discarded e = new TransactionEvent.Discarded(r.varInt());
+        r.end();
+        return e;
       }
       default:
         throw new NotSerializableException("SalvoEventSerializer: unknown manifest '" + manifest
@@ -346,6 +412,19 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
     }
     r.end();
     return values;
+  }
+
+  private static byte[] writeBool(boolean value) {
+    Writer w = new Writer(1);
+    w.bool(value);
+    return w.done();
+  }
+
+  private static boolean readBool(byte[] bytes, String manifest) {
+    Reader r = new Reader(bytes, manifest);
+    boolean value = r.bool();
+    r.end();
+    return value;
   }
 
   private static byte[] writeMember(String clientId, long generation, long timestamp) {

@@ -91,7 +91,18 @@ class SalvoEventSerializerTest {
         Arguments.of("bucket delivered", new TimerEvent.BucketDelivered(Long.MAX_VALUE, 7L), "TD1"),
         Arguments.of("bucket registered", new TimerEvent.BucketRegistered(1_700_000_000L, 3), "TR1"),
         Arguments.of("index sealed", new TimerEvent.IndexSealed(1_700_000_000L), "TX1"),
-        Arguments.of("wheel advanced", new TimerEvent.WheelAdvanced(-1L), "TW1"));
+        Arguments.of("wheel advanced", new TimerEvent.WheelAdvanced(-1L), "TW1"),
+        Arguments.of("transaction prepared", new TransactionEvent.TransactionPrepared("OrderProducers", "orders", 3,
+            message("0A0B0C0D0E0F00112233445566778899", "TagA", List.of("order-17"), Map.of("k", "v"),
+                randomBytes(300)), 1_700_000_000_000L), "XP1"),
+        Arguments.of("transaction prepared, null tags, empty body", new TransactionEvent.TransactionPrepared("g", "t",
+            0, message("id", null, List.of(), Map.of(), new byte[0]), 0L), "XP1"),
+        Arguments.of("check requested", new TransactionEvent.CheckRequested(15, 1_700_000_006_000L), "XC1"),
+        Arguments.of("commit decided", new TransactionEvent.CommitDecided(false), "XD1"),
+        Arguments.of("commit decided by a check", new TransactionEvent.CommitDecided(true), "XD1"),
+        Arguments.of("commit delivered", new TransactionEvent.CommitDelivered(123_456_789L), "XO1"),
+        Arguments.of("rolled back", new TransactionEvent.RolledBack(true), "XR1"),
+        Arguments.of("discarded", new TransactionEvent.Discarded(Integer.MAX_VALUE), "XX1"));
   }
 
   @ParameterizedTest(name = "{0}")
