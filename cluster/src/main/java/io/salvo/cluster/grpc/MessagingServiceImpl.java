@@ -10,6 +10,8 @@ import akka.stream.javadsl.Source;
 import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.cluster.delivery.QueueSource;
+import io.salvo.cluster.metrics.BrokerMetrics;
+import io.salvo.cluster.metrics.DemandWait;
 import io.salvo.cluster.group.ConsumerGroupEntity;
 import io.salvo.cluster.queue.Queues;
 import io.salvo.cluster.retry.RetryMessages;
@@ -81,6 +83,7 @@ public final class MessagingServiceImpl implements MessagingService {
 
   private final MessageQueries messageQueries;
   private final GroupOffsets groupOffsets;
+  private final BrokerMetrics metrics;
 
   public MessagingServiceImpl(ActorSystem<?> system, BrokerSettings settings, Topics topics, QueueSource queueSource,
       MessageQueries messageQueries, GroupOffsets groupOffsets) {
@@ -94,6 +97,7 @@ public final class MessagingServiceImpl implements MessagingService {
     this.messageQueries = messageQueries;
     this.groupOffsets = groupOffsets;
     this.transactions = new TransactionActivity(system, settings, topics);
+    this.metrics = BrokerMetrics.get(system);
   }
 
   @Override
@@ -256,10 +260,19 @@ public final class MessagingServiceImpl implements MessagingService {
                 ReceiveMessagesResponse.Builder out = ReceiveMessagesResponse.newBuilder()
                     .setStatus(StatusMapper.OK)
                     .setNextOffset(chunk.nextOffset());
+                long bytes = 0;
                 for (StoredEntry e : chunk.entries()) {
                   out.addMessages(ProtoConverter.toStoredMessage(topic, queueId, e, storeHost));
+                  bytes += e.message().body().length;
                 }
+                metrics.delivered(topic, chunk.entries().size(), bytes);
                 return out.build();
+              })
+              .via(new DemandWait<>(metrics::waitedForDemand))
+              .watchTermination((mat, done) -> {
+                metrics.streamStarted(in.getGroup());
+                done.whenComplete((ok, failure) -> metrics.streamStopped());
+                return mat;
               });
         })
         .recover(new PFBuilder<Throwable, ReceiveMessagesResponse>()

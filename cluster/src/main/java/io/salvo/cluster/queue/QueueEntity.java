@@ -22,6 +22,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.salvo.cluster.BrokerSettings.QueueSettings;
 import io.salvo.cluster.CborSerializable;
+import io.salvo.cluster.metrics.BrokerMetrics;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
@@ -155,6 +156,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   private final QueueSettings settings;
   private final Store store;
   private final TimerScheduler<Command> timers;
+  private final BrokerMetrics metrics;
   /** Appends waiting for the next journal write (group commit). Lives outside the journaled state. */
   private final ArrayDeque<Append> pending = new ArrayDeque<>();
   /** Caught-up readers waiting for the next append. */
@@ -180,6 +182,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     this.settings = settings;
     this.store = store;
     this.timers = timers;
+    this.metrics = BrokerMetrics.get(context.getSystem());
     this.indexTtlSeconds = store.defaultIndexTtlSeconds();
     timers.startTimerWithFixedDelay(EXPIRE_WAITERS, Duration.ofSeconds(1));
   }
@@ -229,6 +232,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     List<Append> batch = new ArrayList<>();
     List<QueueEvent> events = new ArrayList<>();
     int bytes = 0;
+    long bodyBytes = 0;
     while (!pending.isEmpty()) {
       Append next = pending.peekFirst();
       int size = next.messages().stream().mapToInt(MessageAppended::approximateSize).sum();
@@ -242,6 +246,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
       bytes += size;
       for (MessageAppended m : next.messages()) {
         events.add(m.withStoreTimestamp(now));
+        bodyBytes += m.body().length;
       }
     }
     if (!pending.isEmpty()) {
@@ -257,8 +262,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     List<MessageAppended> stored = (List<MessageAppended>) (List<?>) events;
     CompletionStage<Void> indexed = store.index() == null ? CompletableFuture.completedFuture(null)
         : store.index().write(queueId.topic(), queueId.index(), firstOffset, stored, indexTtlSeconds);
+    long sentBytes = bodyBytes;
     return Effect().persist(events).thenRun(after -> {
       store.stats().record(batch.size(), events.size(), System.nanoTime() - startNanos);
+      metrics.sent(queueId.topic(), events.size(), sentBytes);
       serveWaiters(after);
       // Answered from the index write's completion, not through this actor: a reply never waits behind the mailbox,
       // and is not lost if the entity stops meanwhile.

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of journal writes by the queue entities of one node: writes, appends (one per send, or per group of
  * sends a Publish stream combined), messages, and how long the writes took (from the entity's persist to the
  * journal's acknowledgement, in buckets). The ratio messages / writes shows group commit at work; served on the admin
- * API ({@code GET /stats}). Thread safe.
+ * API ({@code GET /stats}, and as Prometheus series on {@code GET /metrics}). Thread safe.
  */
 public final class WriteStats {
   /** Upper bounds of the latency buckets, in microseconds; a last bucket holds everything slower. */
@@ -20,6 +20,7 @@ public final class WriteStats {
   private final LongAdder messages = new LongAdder();
   private final LongAdder[] latencyBuckets = new LongAdder[BUCKET_MICROS.length + 1];
   private final LongAccumulator maxLatencyMicros = new LongAccumulator(Math::max, 0);
+  private final LongAdder totalLatencyMicros = new LongAdder();
 
   public WriteStats() {
     for (int i = 0; i < latencyBuckets.length; i++) {
@@ -38,13 +39,15 @@ public final class WriteStats {
     }
     latencyBuckets[bucket].increment();
     maxLatencyMicros.accumulate(micros);
+    totalLatencyMicros.add(micros);
   }
 
   /**
    * The counters since the node started. {@code latencyBuckets[i]} counts writes that took at most
    * {@link #bucketBoundsMillis()}{@code [i]} (and more than the bound before it); the last one counts the rest.
    */
-  public record Snapshot(long writes, long appends, long messages, long[] latencyBuckets, long maxLatencyMicros) {
+  public record Snapshot(long writes, long appends, long messages, long[] latencyBuckets, long maxLatencyMicros,
+      long totalLatencyMicros) {
     public double messagesPerWrite() {
       return writes == 0 ? 0 : (double) messages / writes;
     }
@@ -84,6 +87,7 @@ public final class WriteStats {
     for (int i = 0; i < buckets.length; i++) {
       buckets[i] = latencyBuckets[i].sum();
     }
-    return new Snapshot(writes.sum(), appends.sum(), messages.sum(), buckets, maxLatencyMicros.get());
+    return new Snapshot(writes.sum(), appends.sum(), messages.sum(), buckets, maxLatencyMicros.get(),
+        totalLatencyMicros.sum());
   }
 }

@@ -14,14 +14,16 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import io.salvo.cluster.CborSerializable;
 import io.salvo.persistence.events.TopicEvent;
+import io.salvo.persistence.events.TopicEvent.QueueCountSet;
+import io.salvo.persistence.events.TopicEvent.TopicDeleted;
 import io.salvo.persistence.events.TopicEvent.RetentionSet;
 import io.salvo.persistence.events.TopicEvent.TopicCreated;
 import java.time.Duration;
 
 /**
  * A topic's definition (its queue count), one sharded entity per topic name. Its queues are the entities
- * {@code T#0 … T#n-1} of {@code QueueEntity}. Invariant: a topic is created once; its queue count never
- * shrinks (queue updates come with a later issue).
+ * {@code T#0 … T#n-1} of {@code QueueEntity}. Invariants: a topic exists once at a time (created, then possibly
+ * deleted and created anew); while it exists its queue count never shrinks (queues hold messages and offsets).
  */
 public final class TopicEntity
     extends EventSourcedBehaviorWithEnforcedReplies<TopicEntity.Command, TopicEvent, TopicEntity.State> {
@@ -46,6 +48,15 @@ public final class TopicEntity
   /** Creates the topic with {@code queueCount} queues (admin). */
   public record Create(int queueCount, ActorRef<CreateReply> replyTo) implements Command {}
 
+  /**
+   * Grows the topic to {@code queueCount} queues (admin): replies the new Route, Shrink when it has more already, or
+   * NotFound. Asking for the current count changes nothing and replies the route.
+   */
+  public record SetQueueCount(int queueCount, ActorRef<QueueCountReply> replyTo) implements Command {}
+
+  /** Deletes the topic (admin): replies the Route it had, or NotFound. Its queues' messages are the caller's to delete. */
+  public record Delete(ActorRef<RouteReply> replyTo) implements Command {}
+
   // ---- replies
 
   /** Sets how long the topic keeps messages (0: the broker's default); replies the route, or NotFound. */
@@ -56,7 +67,15 @@ public final class TopicEntity
   /** {@code retentionMs} 0: the broker's default retention. */
   public record Route(int queueCount, long createdAt, long retentionMs) implements RouteReply {}
 
-  public record NotFound() implements RouteReply {}
+  public record NotFound() implements RouteReply, QueueCountReply {}
+
+  public sealed interface QueueCountReply extends CborSerializable {}
+
+  /** The topic has {@code queueCount} queues already, more than asked for. */
+  public record Shrink(int queueCount) implements QueueCountReply {}
+
+  /** The route after a {@link SetQueueCount}. */
+  public record QueueCountSetTo(Route route) implements QueueCountReply {}
 
   public sealed interface CreateReply extends CborSerializable {}
 
@@ -90,6 +109,8 @@ public final class TopicEntity
         .onCommand(GetRoute.class, this::onGetRoute)
         .onCommand(Create.class, this::onCreate)
         .onCommand(SetRetention.class, this::onSetRetention)
+        .onCommand(SetQueueCount.class, this::onSetQueueCount)
+        .onCommand(Delete.class, this::onDelete)
         .build();
   }
 
@@ -121,6 +142,31 @@ public final class TopicEntity
         .thenReply(set.replyTo(), TopicEntity::route);
   }
 
+  private ReplyEffect<TopicEvent, State> onSetQueueCount(State state, SetQueueCount set) {
+    if (!state.exists()) {
+      return Effect().reply(set.replyTo(), new NotFound());
+    }
+    if (set.queueCount() < state.queueCount()) {
+      return Effect().reply(set.replyTo(), new Shrink(state.queueCount()));
+    }
+    if (set.queueCount() == state.queueCount()) {
+      return Effect().reply(set.replyTo(), new QueueCountSetTo(route(state)));
+    }
+    return Effect()
+        .persist(new QueueCountSet(set.queueCount(), System.currentTimeMillis()))
+        .thenReply(set.replyTo(), grown -> new QueueCountSetTo(route(grown)));
+  }
+
+  private ReplyEffect<TopicEvent, State> onDelete(State state, Delete delete) {
+    if (!state.exists()) {
+      return Effect().reply(delete.replyTo(), new NotFound());
+    }
+    Route was = route(state);
+    return Effect()
+        .persist(new TopicDeleted(state.queueCount(), System.currentTimeMillis()))
+        .thenReply(delete.replyTo(), deleted -> was);
+  }
+
   private ReplyEffect<TopicEvent, State> onCreate(State state, Create create) {
     if (state.exists()) {
       return Effect().reply(create.replyTo(), new AlreadyExists(state.queueCount()));
@@ -136,6 +182,8 @@ public final class TopicEntity
         .forAnyState()
         .onEvent(TopicCreated.class, (state, created) -> new State(created.queueCount(), created.timestamp(), 0))
         .onEvent(RetentionSet.class, (state, set) -> new State(state.queueCount(), state.createdAt(), set.retentionMs()))
+        .onEvent(QueueCountSet.class, (state, set) -> new State(set.queueCount(), state.createdAt(), state.retentionMs()))
+        .onEvent(TopicDeleted.class, (state, deleted) -> emptyState())
         .build();
   }
 }

@@ -4,7 +4,9 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import akka.persistence.query.PersistenceQuery;
+import akka.NotUsed;
 import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import io.salvo.cluster.Asks;
 import io.salvo.cluster.BrokerSettings;
 import io.salvo.core.error.ErrorCode;
@@ -18,15 +20,25 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's view of topics: routes (queue counts) through {@link TopicEntity}, cached once known (a queue
- * count never shrinks), auto-creation by the broker's switch, and the admin operations. Thread safe.
+ * The node's view of topics: routes (queue counts) through {@link TopicEntity}, auto-creation by the broker's switch,
+ * and the admin operations. Thread safe.
+ *
+ * <p>Queue counts are cached per node. A change made through this node (grow, delete) updates or drops its entry at
+ * once; other nodes learn it when their entry expires, {@link #ROUTE_CACHE_TTL} after it was asked of the entity. Until
+ * then a node may route sends of a grown topic to its first queues only, and accept sends to a topic just deleted (they
+ * land in its queues and are deleted with them by a later {@code DELETE}, or by retention after a re-creation).
  */
 public final class Topics {
   private final ClusterSharding sharding;
   private final ActorSystem<?> system;
   private final BrokerSettings settings;
   private final Duration timeout;
-  private final ConcurrentHashMap<String, Integer> queueCounts = new ConcurrentHashMap<>();
+  /** How long a node trusts a cached queue count that another node may change (grow or delete). */
+  public static final Duration ROUTE_CACHE_TTL = Duration.ofSeconds(5);
+
+  private record Cached(int queueCount, long expiresAtNanos) {}
+
+  private final ConcurrentHashMap<String, Cached> queueCounts = new ConcurrentHashMap<>();
 
   public Topics(ActorSystem<?> system, BrokerSettings settings) {
     this.system = system;
@@ -53,9 +65,9 @@ public final class Topics {
 
   /** The topic's queue count, asked of its entity unless known; created with {@code create} queues when > 0. */
   private CompletionStage<Integer> route(String topic, int create) {
-    Integer known = queueCounts.get(topic);
-    if (known != null) {
-      return CompletableFuture.completedFuture(known);
+    OptionalInt known = cachedQueueCount(topic);
+    if (known.isPresent()) {
+      return CompletableFuture.completedFuture(known.getAsInt());
     }
     Validation.checkTopic(topic);
     return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
@@ -63,7 +75,7 @@ public final class Topics {
             timeout, "route of topic '" + topic + "'")
         .thenApply(reply -> {
           if (reply instanceof TopicEntity.Route route) {
-            queueCounts.put(topic, route.queueCount());
+            remember(topic, route.queueCount());
             return route.queueCount();
           }
           throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
@@ -102,10 +114,62 @@ public final class Topics {
     throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
   }
 
-  /** The queue count of {@code topic} if this node knows it already (no ask, no validation). */
+  /** The queue count of {@code topic} if this node knows it already and it has not expired (no ask, no validation). */
   public OptionalInt cachedQueueCount(String topic) {
-    Integer known = queueCounts.get(topic);
-    return known == null ? OptionalInt.empty() : OptionalInt.of(known);
+    Cached known = queueCounts.get(topic);
+    if (known == null) {
+      return OptionalInt.empty();
+    }
+    if (System.nanoTime() - known.expiresAtNanos() > 0) {
+      queueCounts.remove(topic, known);
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(known.queueCount());
+  }
+
+  private void remember(String topic, int queueCount) {
+    queueCounts.put(topic, new Cached(queueCount, System.nanoTime() + ROUTE_CACHE_TTL.toNanos()));
+  }
+
+  /**
+   * Grows {@code topic} to {@code queueCount} queues. Fails with QUEUE_COUNT_SHRINK when it has more, INVALID_QUEUE_COUNT,
+   * TOPIC_NOT_FOUND, INVALID_TOPIC or STORE_UNAVAILABLE.
+   */
+  public CompletionStage<TopicEntity.Route> setQueueCount(String topic, int queueCount) {
+    Validation.checkTopic(topic);
+    if (queueCount < 1 || queueCount > settings.maxQueueCount()) {
+      throw SalvoException.of(ErrorCode.INVALID_QUEUE_COUNT, queueCount, settings.maxQueueCount());
+    }
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.QueueCountReply> replyTo) ->
+                new TopicEntity.SetQueueCount(queueCount, replyTo),
+            timeout, "queue count of topic '" + topic + "'")
+        .thenApply(reply -> {
+          if (reply instanceof TopicEntity.Shrink shrink) {
+            throw SalvoException.of(ErrorCode.QUEUE_COUNT_SHRINK, topic, shrink.queueCount(), queueCount);
+          }
+          if (reply instanceof TopicEntity.QueueCountSetTo set) {
+            remember(topic, set.route().queueCount());
+            return set.route();
+          }
+          throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
+        });
+  }
+
+  /**
+   * Deletes {@code topic}'s definition and forgets its cached route; answers the route it had. Its queues' messages
+   * are the caller's to delete. Fails with TOPIC_NOT_FOUND, INVALID_TOPIC or STORE_UNAVAILABLE.
+   */
+  public CompletionStage<TopicEntity.Route> delete(String topic) {
+    Validation.checkTopic(topic);
+    queueCounts.remove(topic);
+    return Asks.ask(sharding.entityRefFor(TopicEntity.ENTITY_TYPE_KEY, topic),
+            (akka.actor.typed.ActorRef<TopicEntity.RouteReply> replyTo) -> new TopicEntity.Delete(replyTo),
+            timeout, "deletion of topic '" + topic + "'")
+        .thenApply(reply -> {
+          queueCounts.remove(topic);
+          return routeOrNotFound(topic, reply);
+        });
   }
 
   /** Creates {@code topic} with {@code queueCount} queues; fails with TOPIC_EXISTS if it exists. */
@@ -121,20 +185,33 @@ public final class Topics {
           if (reply instanceof TopicEntity.AlreadyExists exists) {
             throw SalvoException.of(ErrorCode.TOPIC_EXISTS, topic, exists.queueCount());
           }
-          queueCounts.put(topic, queueCount);
+          remember(topic, queueCount);
           return queueCount;
         });
   }
 
-  /** The names of all topics, from the journal's list of persistence ids (an admin operation, not fast). */
+  /**
+   * The names of all existing topics: the journal's list of topic entities (an admin operation, not fast), less the
+   * deleted ones (each entity is asked, 8 at a time).
+   */
   public CompletionStage<List<String>> list() {
-    CassandraReadJournal journal = PersistenceQuery.get(system)
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
-    String prefix = TopicEntity.ENTITY_TYPE_KEY.name() + "|";
-    return journal.currentPersistenceIds()
-        .filter(id -> id.startsWith(prefix))
-        .map(id -> id.substring(prefix.length()))
+    return entityNames(system, TopicEntity.ENTITY_TYPE_KEY.name())
+        .mapAsyncUnordered(8, name -> describe(name).handle((route, failure) -> failure == null ? name : ""))
+        .filter(name -> !name.isEmpty())
         .runWith(Sink.seq(), system)
         .thenApply(ids -> ids.stream().sorted().toList());
+  }
+
+  /**
+   * The entity ids of every persistent entity of {@code entityType} the journal has, from its list of persistence
+   * ids (it reads the whole list: an admin operation, not fast).
+   */
+  public static Source<String, NotUsed> entityNames(ActorSystem<?> system, String entityType) {
+    CassandraReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    String prefix = entityType + "|";
+    return journal.currentPersistenceIds()
+        .filter(id -> id.startsWith(prefix))
+        .map(id -> id.substring(prefix.length()));
   }
 }

@@ -28,6 +28,10 @@ public enum ErrorCode {
   INVALID_QUEUE_COUNT(1012, Category.INVALID, "invalid queue count %s: must be between 1 and %s"),
   INVALID_OFFSET(1013, Category.INVALID, "invalid offset %s: %s"),
   INVALID_DELAY(1014, Category.INVALID, "invalid delivery time: %s"),
+  /** Admin: a topic's queue count only grows (existing queues hold messages and offsets). */
+  QUEUE_COUNT_SHRINK(1015, Category.INVALID, "topic '%s' has %s queues; a queue count only grows (asked for %s)"),
+  /** Admin: a mutating admin route on a node started with {@code salvo.broker.admin.read-only = on}. */
+  READ_ONLY(1016, Category.INVALID, "this node's admin API is read-only (salvo.broker.admin.read-only): %s refused"),
 
   // 2xxx: the request is valid but the state it needs is not there.
   TOPIC_NOT_FOUND(2001, Category.NOT_FOUND, "topic '%s' does not exist and auto-create is off"),

@@ -23,7 +23,8 @@ import java.util.Map;
  * </ul>
  * The manifest names the event type and its layout ({@code MA1}, {@code TC1}, {@code GJ1}, {@code GL1},
  * {@code GO1}, {@code GG1}, {@code GR1}; the timer's {@code TS1}, {@code TF1}, {@code TD1}, {@code TR1}, {@code TX1},
- * {@code TW1}; transactions' {@code XP1}, {@code XC1}, {@code XD1}, {@code XO1}, {@code XR1}, {@code XX1}). Schema evolution: a new field is appended at the end and the minor version raised; readers of
+ * {@code TW1}; transactions' {@code XP1}, {@code XC1}, {@code XD1}, {@code XO1}, {@code XR1}, {@code XX1}; a topic's
+ * {@code TT1} retention, {@code TQ1} queue count, {@code TZ1} deletion). Schema evolution: a new field is appended at the end and the minor version raised; readers of
  * an older minor version ignore the fields they do not know (trailing bytes), and readers of a newer version
  * default the fields an older payload lacks. An incompatible change gets a new manifest ({@code MA2}) and the
  * old reader stays.
@@ -63,11 +64,13 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
   public static final String COMMIT_DELIVERED = "XO1";
   public static final String ROLLED_BACK = "XR1";
   public static final String DISCARDED = "XX1";
+  public static final String QUEUE_COUNT_SET = "TQ1";
+  public static final String TOPIC_DELETED = "TZ1";
 
   private static final List<String> MANIFESTS = List.of(MESSAGE_APPENDED, TOPIC_CREATED, MEMBER_JOINED, MEMBER_LEFT,
       OFFSET_COMMITTED, QUEUE_GRANTED, QUEUE_RELEASED, MESSAGE_SCHEDULED, BUCKET_FIRED, BUCKET_DELIVERED,
       BUCKET_REGISTERED, INDEX_SEALED, WHEEL_ADVANCED, RETENTION_SET, OFFSET_RESET, TRANSACTION_PREPARED,
-      CHECK_REQUESTED, COMMIT_DECIDED, COMMIT_DELIVERED, ROLLED_BACK, DISCARDED);
+      CHECK_REQUESTED, COMMIT_DECIDED, COMMIT_DELIVERED, ROLLED_BACK, DISCARDED, QUEUE_COUNT_SET, TOPIC_DELETED);
 
   /** Used by Akka's serialization extension. */
   public SalvoEventSerializer(ExtendedActorSystem system) {
@@ -90,6 +93,10 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return TOPIC_CREATED;
     } else if (o instanceof TopicEvent.RetentionSet) {
       return RETENTION_SET;
+    } else if (o instanceof TopicEvent.QueueCountSet) {
+      return QUEUE_COUNT_SET;
+    } else if (o instanceof TopicEvent.TopicDeleted) {
+      return TOPIC_DELETED;
     } else if (o instanceof GroupEvent.OffsetReset) {
       return OFFSET_RESET;
     } else if (o instanceof GroupEvent.MemberJoined) {
@@ -149,6 +156,10 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       return w.done();
     } else if (o instanceof TopicEvent.RetentionSet t) {
       return writeLongs(t.retentionMs(), t.timestamp());
+    } else if (o instanceof TopicEvent.QueueCountSet t) {
+      return writeLongs(t.queueCount(), t.timestamp());
+    } else if (o instanceof TopicEvent.TopicDeleted t) {
+      return writeLongs(t.queueCount(), t.timestamp());
     } else if (o instanceof GroupEvent.OffsetReset x) {
       Writer w = new Writer(Writer.stringSize(x.topic()) + Writer.varLongSize(x.queueId())
           + Writer.varLongSize(x.offset()) + Writer.stringSize(x.holder()) + Writer.varLongSize(x.timestamp()));
@@ -230,6 +241,14 @@ public final class SalvoEventSerializer extends SerializerWithStringManifest {
       case RETENTION_SET: {
         long[] v = readLongs(bytes, manifest, 2);
         return new TopicEvent.RetentionSet(v[0], v[1]);
+      }
+      case QUEUE_COUNT_SET: {
+        long[] v = readLongs(bytes, manifest, 2);
+        return new TopicEvent.QueueCountSet(Math.toIntExact(v[0]), v[1]);
+      }
+      case TOPIC_DELETED: {
+        long[] v = readLongs(bytes, manifest, 2);
+        return new TopicEvent.TopicDeleted(Math.toIntExact(v[0]), v[1]);
       }
       case OFFSET_RESET: {
         Reader r = new Reader(bytes, manifest);

@@ -8,4 +8,13 @@ public sealed interface TopicEvent extends SalvoEvent {
 
   /** The topic keeps messages for {@code retentionMs} (0: the broker's default retention). */
   record RetentionSet(long retentionMs, long timestamp) implements TopicEvent {}
+
+  /** The topic grew to {@code queueCount} queues (admin; a queue count never shrinks). */
+  record QueueCountSet(int queueCount, long timestamp) implements TopicEvent {}
+
+  /**
+   * The topic was deleted (admin); it had {@code queueCount} queues. Its state goes back to "does not exist": a later
+   * create (or an auto-create) makes it anew.
+   */
+  record TopicDeleted(int queueCount, long timestamp) implements TopicEvent {}
 }
