@@ -105,8 +105,8 @@ public final class AdminCli {
     System.exit(run(args, System.out, System.err, System.getenv("SALVO_ADMIN_URL")));
   }
 
-  /** Runs a command line; answers the exit code. */
-  static int run(String[] args, PrintStream out, PrintStream err, String envUrl) {
+  /** Runs a command line ({@code envUrl}: SALVO_ADMIN_URL or null); answers the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err, String envUrl) {
     Invocation invocation;
     try {
       invocation = parse(args, envUrl);
