@@ -126,9 +126,9 @@ final class TopicRoutes extends JsonRoutes {
 
   /**
    * Deletes the topic's definition (new sends and routes get TOPIC_NOT_FOUND, or re-create it when auto-create is on),
-   * then each queue's messages through retention's path. That path deletes up to each queue's newest snapshot (taken
-   * every {@code salvo.broker.queue.snapshot-every} messages); what lies above it stays in Cassandra, reported as
-   * {@code remainingMessages}. The broker's own retry and dead-letter topics are refused.
+   * then each queue's messages ({@link QueueEntity.Purge}: a snapshot at the queue's end, then retention's range
+   * deletes). A queue that could not be purged is reported in {@code remainingMessages}. A re-created topic's queues
+   * go on from the offsets the old ones reached. The broker's own retry and dead-letter topics are refused.
    */
   private CompletionStage<Map<String, Object>> deleteTopic(String name) {
     if (name.startsWith("%RETRY%") || name.startsWith("%DLQ%")) {
@@ -139,8 +139,7 @@ final class TopicRoutes extends JsonRoutes {
       int ttl = settings.retention().indexTtlSeconds(retention(route));
       List<CompletableFuture<QueueEntity.Truncated>> truncated = new ArrayList<>();
       for (int q = 0; q < route.queueCount(); q++) {
-        truncated.add(queues.truncate(QueueId.of(name, q), Long.MAX_VALUE, ttl, DELETE_QUEUE_TIMEOUT)
-            .toCompletableFuture());
+        truncated.add(queues.purge(QueueId.of(name, q), ttl, DELETE_QUEUE_TIMEOUT).toCompletableFuture());
       }
       return CompletableFuture.allOf(truncated.toArray(CompletableFuture[]::new)).thenApply(v -> {
         long deleted = 0;
@@ -155,8 +154,8 @@ final class TopicRoutes extends JsonRoutes {
         out.put("queues", route.queueCount());
         out.put("deletedMessages", deleted);
         out.put("remainingMessages", remaining);
-        out.put("note", remaining == 0 ? "" : remaining + " messages above their queues' newest snapshots stay in"
-            + " Cassandra; they are no longer routed to, and a re-created topic's retention deletes them");
+        out.put("note", remaining == 0 ? "" : remaining + " messages could not be deleted now (see the broker's log);"
+            + " DELETE again, or retention deletes them if the topic is created again");
         return out;
       });
     });

@@ -61,6 +61,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "Queue");
 
+  private static final Duration PURGE_SNAPSHOT_TIMEOUT = Duration.ofSeconds(10);
+
   /**
    * What queue entities share on a node: the write statistics, the message index and the journal's retention. Index and
    * retention are null only on a journal that is not Cassandra (the entity's unit tests): nothing is indexed then and
@@ -109,6 +111,14 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
    * from now on with {@code indexTtlSeconds}. Replies with the queue's offsets after it.
    */
   public record Truncate(long beforeOffset, int indexTtlSeconds, ActorRef<Truncated> replyTo) implements Command {}
+
+  /**
+   * Deleting the topic: deletes every message of this queue stored so far. Saves a snapshot at the queue's end first
+   * (recovery then starts above everything deleted; see {@link JournalRetention}), then truncates like retention.
+   */
+  public record Purge(int indexTtlSeconds, ActorRef<Truncated> replyTo) implements Command {}
+
+  private record PurgeSnapshotSaved(Purge purge, long nextOffset, Throwable failure) implements Command {}
 
   private record Flush() implements Command {}
 
@@ -208,6 +218,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
         })
         .onCommand(Truncate.class, this::onTruncate)
         .onCommand(TruncateDone.class, this::onTruncateDone)
+        .onCommand(Purge.class, this::onPurge)
+        .onCommand(PurgeSnapshotSaved.class, this::onPurgeSnapshotSaved)
         .build();
   }
 
@@ -355,6 +367,40 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     context.pipeToSelf(store.retention().deleteTo(persistenceId(queueId).id(), to),
         (deleted, failure) -> new TruncateDone(truncate, from, to, deleted, failure));
     return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onPurge(QueueState state, Purge purge) {
+    if (minOffset < 0) {
+      beforeFirstOffset.add(purge);
+      return Effect().none();
+    }
+    long end = state.nextOffset();
+    if (end <= snapshotOffset || store.retention() == null) {
+      return onTruncate(state, new Truncate(end, purge.indexTtlSeconds(), purge.replyTo()));
+    }
+    // The snapshot an EventSourcedBehavior would save at this sequence number (offset = sequence number - 1), saved
+    // through the journal's snapshot store directly: typed persistence has no "snapshot now" without an event.
+    ActorRef<Command> self = context.getSelf();
+    akka.actor.ActorRef snapshots = akka.persistence.Persistence.get(akka.actor.typed.javadsl.Adapter.toClassic(
+        context.getSystem())).snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty());
+    akka.persistence.SnapshotMetadata metadata =
+        new akka.persistence.SnapshotMetadata(persistenceId(queueId).id(), end, System.currentTimeMillis());
+    context.pipeToSelf(akka.pattern.Patterns.ask(snapshots,
+            new akka.persistence.SnapshotProtocol.SaveSnapshot(metadata, new Snapshot(end)), PURGE_SNAPSHOT_TIMEOUT),
+        (reply, failure) -> new PurgeSnapshotSaved(purge, end, failure != null ? failure
+            : reply instanceof akka.persistence.SaveSnapshotSuccess ? null
+            : new IllegalStateException("snapshot not saved: " + reply)));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onPurgeSnapshotSaved(QueueState state, PurgeSnapshotSaved saved) {
+    if (saved.failure() != null) {
+      context.getLog().warn("{}: purge could not save a snapshot at offset {}: {}; deleting up to the newest snapshot",
+          queueId, saved.nextOffset(), saved.failure().toString());
+    } else {
+      snapshotOffset = Math.max(snapshotOffset, saved.nextOffset());
+    }
+    return onTruncate(state, new Truncate(saved.nextOffset(), saved.purge().indexTtlSeconds(), saved.purge().replyTo()));
   }
 
   private Effect<QueueEvent, QueueState> onTruncateDone(QueueState state, TruncateDone done) {

@@ -37,6 +37,13 @@ public final class Queues {
         timeout, "retention of queue " + queue);
   }
 
+  /** Topic deletion: deletes every message {@code queue} stored so far (see {@link QueueEntity.Purge}). */
+  public CompletionStage<QueueEntity.Truncated> purge(QueueId queue, int indexTtlSeconds, Duration timeout) {
+    return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),
+        (ActorRef<QueueEntity.Truncated> replyTo) -> new QueueEntity.Purge(indexTtlSeconds, replyTo), timeout,
+        "deletion of queue " + queue);
+  }
+
   /** The first and next offsets of {@code queue}. */
   public CompletionStage<QueueEntity.Offsets> offsets(QueueId queue) {
     return Asks.ask(sharding.entityRefFor(QueueEntity.ENTITY_TYPE_KEY, queue.entityId()),

@@ -28,8 +28,8 @@ class MetricsTextTest {
 
   @Test
   void histogramBucketsAreCumulativeWithInfSumAndCount() {
-    String text = new PrometheusText().histogram("h", new double[] {0.001, 0.01}, new long[] {2, 3, 1}, 0.5).toString();
-    assertEquals("h_bucket{le=\"0.001\"} 2\nh_bucket{le=\"0.01\"} 5\nh_bucket{le=\"+Inf\"} 6\nh_sum 0.5\nh_count 6\n",
+    String text = new PrometheusText().histogram("h", new double[] {0.00025, 0.01}, new long[] {2, 3, 1}, 0.5).toString();
+    assertEquals("h_bucket{le=\"0.00025\"} 2\nh_bucket{le=\"0.01\"} 5\nh_bucket{le=\"+Inf\"} 6\nh_sum 0.5\nh_count 6\n",
         text);
   }
 

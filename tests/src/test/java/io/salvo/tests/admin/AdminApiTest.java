@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Issue 8, the admin API on a two-node cluster (the second node read-only): a topic is created, grown (never shrunk),
  * described, sent to and consumed from, looked up, placed on the nodes, then deleted (new sends get TOPIC_NOT_FOUND) and
- * created again; groups are listed with their lag; {@code /ready} and {@code /metrics} answer with the expected series;
+ * created again empty; groups are listed with their lag; {@code /ready} and {@code /metrics} answer with the expected series;
  * the read-only node refuses every mutation with 403; {@code bin/salvo admin}'s main prints tables and exit codes.
  */
 @ExtendWith(CassandraFixture.class)
@@ -216,6 +216,8 @@ class AdminApiTest {
     HttpResponse<String> deleted = delete(url + "/topics/" + TOPIC);
     assertEquals(200, deleted.statusCode(), deleted.body());
     System.out.println("deleted: " + deleted.body());
+    assertEquals(MESSAGES, JSON.readTree(deleted.body()).path("deletedMessages").asLong(), deleted.body());
+    assertEquals(0, JSON.readTree(deleted.body()).path("remainingMessages").asLong(), deleted.body());
     assertEquals(404, AdminHttp.get(url + "/topics/" + TOPIC).statusCode());
     assertTrue(!AdminHttp.get(url + "/topics").body().contains("\"" + TOPIC + "\""));
     Exception e = assertThrows(Exception.class,
@@ -223,7 +225,11 @@ class AdminApiTest {
     assertEquals(ErrorCode.TOPIC_NOT_FOUND, e instanceof SalvoClientException c ? c.errorCode() : null, String.valueOf(e));
     HttpResponse<String> again = AdminHttp.post(url + "/topics", "{\"name\":\"" + TOPIC + "\",\"queues\":2}");
     assertEquals(201, again.statusCode(), again.body());
-    assertEquals(2, JSON.readTree(AdminHttp.get(url + "/topics/" + TOPIC).body()).path("queues").asInt());
+    JsonNode recreated = JSON.readTree(AdminHttp.get(url + "/topics/" + TOPIC).body());
+    assertEquals(2, recreated.path("queues").asInt(), recreated.toString());
+    for (JsonNode q : recreated.path("offsets")) { // the old messages are gone; offsets go on where they were
+      assertEquals(q.path("nextOffset").asLong(), q.path("minOffset").asLong(), recreated.toString());
+    }
     producer.shutdown();
   }
 
