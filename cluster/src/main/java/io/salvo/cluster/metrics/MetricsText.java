@@ -65,34 +65,33 @@ public final class MetricsText {
       boundsSeconds[i] = boundsMillis[i] / 1000.0;
     }
     out.histogram("salvo_journal_write_seconds", boundsSeconds, s.latencyBuckets(), s.totalLatencyMicros() / 1e6);
-    out.family("salvo_journal_writes_total", "counter", "Journal writes (group commits) by this node's queues.");
-    out.sample("salvo_journal_writes_total", s.writes());
-    out.family("salvo_journal_appends_total", "counter", "Sends (or Publish groups) those writes carried.");
-    out.sample("salvo_journal_appends_total", s.appends());
-    out.family("salvo_journal_messages_total", "counter", "Messages those writes carried.");
-    out.sample("salvo_journal_messages_total", s.messages());
-    out.family("salvo_journal_messages_per_write", "gauge", "Messages per journal write since the node started.");
-    out.sample("salvo_journal_messages_per_write", s.messagesPerWrite());
+    one(out, "salvo_journal_writes_total", "counter", "Journal writes (group commits) by this node's queues.", s.writes());
+    one(out, "salvo_journal_appends_total", "counter", "Sends (or Publish groups) those writes carried.", s.appends());
+    one(out, "salvo_journal_messages_total", "counter", "Messages those writes carried.", s.messages());
+    one(out, "salvo_journal_messages_per_write", "gauge", "Messages per journal write since the node started.",
+        s.messagesPerWrite());
   }
 
   static void delivery(PrometheusText out, BrokerMetrics metrics) {
-    out.family("salvo_delivery_streams_open", "gauge", "Consumer delivery streams (one per consumed queue) open now.");
-    out.sample("salvo_delivery_streams_open", metrics.streamsOpen());
-    out.family("salvo_delivery_streams_started_total", "counter", "Consumer delivery streams started.");
-    out.sample("salvo_delivery_streams_started_total", metrics.streamsStarted());
-    out.family("salvo_delivery_backpressure_seconds_total", "counter",
-        "Time ready batches waited for the consumer's demand (gRPC flow control), summed over streams.");
-    out.sample("salvo_delivery_backpressure_seconds_total", metrics.demandWaitNanos() / 1e9);
+    one(out, "salvo_delivery_streams_open", "gauge", "Consumer delivery streams (one per consumed queue) open now.",
+        metrics.streamsOpen());
+    one(out, "salvo_delivery_streams_started_total", "counter", "Consumer delivery streams started.",
+        metrics.streamsStarted());
+    one(out, "salvo_delivery_backpressure_seconds_total", "counter",
+        "Time ready batches waited for the consumer's demand (gRPC flow control), summed over streams.",
+        metrics.demandWaitNanos() / 1e9);
+  }
+
+  /** A family with one sample and no labels. */
+  private static void one(PrometheusText out, String name, String type, String help, double value) {
+    out.family(name, type, help).sample(name, value);
   }
 
   static void jvm(PrometheusText out) {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    out.family("salvo_jvm_heap_used_bytes", "gauge", "JVM heap in use.");
-    out.sample("salvo_jvm_heap_used_bytes", heap.getUsed());
-    out.family("salvo_jvm_heap_committed_bytes", "gauge", "JVM heap committed.");
-    out.sample("salvo_jvm_heap_committed_bytes", heap.getCommitted());
-    out.family("salvo_jvm_heap_max_bytes", "gauge", "JVM heap limit (-1: none).");
-    out.sample("salvo_jvm_heap_max_bytes", heap.getMax());
+    one(out, "salvo_jvm_heap_used_bytes", "gauge", "JVM heap in use.", heap.getUsed());
+    one(out, "salvo_jvm_heap_committed_bytes", "gauge", "JVM heap committed.", heap.getCommitted());
+    one(out, "salvo_jvm_heap_max_bytes", "gauge", "JVM heap limit (-1: none).", heap.getMax());
     out.family("salvo_jvm_gc_collections_total", "counter", "Garbage collections, by collector.");
     List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
     gcs.forEach(gc -> out.sample("salvo_jvm_gc_collections_total", Map.of("gc", gc.getName()),
@@ -101,7 +100,6 @@ public final class MetricsText {
     gcs.forEach(gc -> out.sample("salvo_jvm_gc_seconds_total", Map.of("gc", gc.getName()),
         Math.max(0, gc.getCollectionTime()) / 1000.0));
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    out.family("salvo_jvm_threads", "gauge", "Live JVM threads.");
-    out.sample("salvo_jvm_threads", threads.getThreadCount());
+    one(out, "salvo_jvm_threads", "gauge", "Live JVM threads.", threads.getThreadCount());
   }
 }
