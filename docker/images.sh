@@ -68,7 +68,7 @@ copy_jars() { # context-dir: copies the jars named on stdin (':'- or newline-sep
   local ctx=$1 jar name
   mkdir -p "$ctx/lib"
   : > "$ctx/classpath.txt"
-  tr ':' '\n' | while read -r jar; do
+  { tr ':' '\n'; echo; } | while read -r jar; do
     [ -n "$jar" ] || continue
     [ -f "$jar" ] || die "jar $jar is missing (build again: bin/salvo build)"
     name=$(basename "$jar")

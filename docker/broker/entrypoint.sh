@@ -11,6 +11,9 @@
 #   SALVO_ADVERTISED_ADDRESS  host:port clients are told for this broker (the port published on the host)
 #   SALVO_HEAP                -Xms/-Xmx, default 512m;  SALVO_JAVA_OPTS  extra JVM options and -D settings, added last
 #   SALVO_CASSANDRA_WAIT      seconds to wait for a Cassandra CQL port before starting anyway, default 300
+#   SALVO_WAIT_READY          a URL (another broker's /ready) to wait for first, at most SALVO_CASSANDRA_WAIT s:
+#                             only one broker creates the schema on a fresh Cassandra cluster (concurrent CREATE TABLE
+#                             from several coordinators can disagree on a table's id in Cassandra 5.0)
 set -euo pipefail
 HOST=$(hostname)
 IFS=, read -r -a SEEDS <<< "${SALVO_SEED_NODES:-broker-1}"
@@ -23,6 +26,13 @@ until for c in "${CASSANDRA[@]}"; do (exec 3<>"/dev/tcp/$c/9042") 2>/dev/null &&
   if [ $SECONDS -ge $deadline ]; then echo "broker: no Cassandra CQL port answered (${CASSANDRA[*]}); starting anyway"; break; fi
   sleep 2
 done
+
+if [ -n "${SALVO_WAIT_READY:-}" ]; then
+  until curl -fsS -o /dev/null --max-time 3 "$SALVO_WAIT_READY"; do
+    if [ $SECONDS -ge $deadline ]; then echo "broker: $SALVO_WAIT_READY not ready; starting anyway"; break; fi
+    sleep 2
+  done
+fi
 
 OPTS=(
   -Dsalvo.persistence.embedded.enabled=false
