@@ -134,7 +134,7 @@ wait_for "consumer printed Hello RocketMQ 0..9" 120 consumed_all
 kill "$CONSUMER" 2>/dev/null || true
 wait "$CONSUMER" 2>/dev/null || true
 CONSUMED=$(grep -o 'Receive New Messages: Hello RocketMQ [0-9]*' "$LOGS/consumer.log" | sort -u | wc -l)
-grep 'Receive New Messages' "$LOGS/consumer.log" | head -3
+grep 'Receive New Messages: Hello' "$LOGS/consumer.log" | head -3
 
 # ---------------------------------------------------------------- fault run
 ADDRESSES="127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878"
@@ -144,15 +144,17 @@ say "fault run: FaultLoad sends for $FAULT_SECONDS s to $ADDRESSES (8 sync sende
 LOAD=$!
 BACKGROUND+=("$LOAD")
 sending() { grep -q '^SENDING' "$LOGS/fault-load.log"; }
-wait_for "fault load sending" 120 sending
+wait_for "fault load sending" 180 sending
+LOAD_T0=$SECONDS
+load_t() { echo $((SECONDS - LOAD_T0)); }
 sleep 15
 began=$SECONDS
-say "docker stop broker-2"
+say "docker stop broker-2 (t=$(load_t) s of the fault load)"
 timeout 120 "${COMPOSE[@]}" stop broker-2 >/dev/null 2>&1 || fail "stopping broker-2"
 say "broker-2 stopped in $((SECONDS - began)) s"
 sleep 20
 began=$SECONDS
-say "docker stop cassandra-3"
+say "docker stop cassandra-3 (t=$(load_t) s of the fault load)"
 timeout 120 "${COMPOSE[@]}" stop cassandra-3 >/dev/null 2>&1 || fail "stopping cassandra-3"
 say "cassandra-3 stopped in $((SECONDS - began)) s"
 load_done() { ! kill -0 "$LOAD" 2>/dev/null; }

@@ -44,6 +44,9 @@ public final class FaultLoad {
   private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong longestGapNanos = new AtomicLong();
   private volatile String lastError = "";
+  /** When the timed run began, and when (since then) the longest gap between two acknowledgements ended. */
+  private volatile long began;
+  private volatile long longestGapEndNanos;
 
   private FaultLoad(Map<String, String> options) {
     this.options = options;
@@ -105,7 +108,9 @@ public final class FaultLoad {
     consumer.start();
 
     long began = System.nanoTime();
-    lastAckNanos.set(began);
+    this.began = began;
+    lastAckNanos.set(began); // the warm-up's wait is not a gap of the run
+    longestGapNanos.set(0);
     long end = began + TimeUnit.SECONDS.toNanos(seconds);
     long periodNanos = TimeUnit.SECONDS.toNanos(1) * threads / Math.max(1, rate);
     Thread[] senders = new Thread[threads];
@@ -139,9 +144,10 @@ public final class FaultLoad {
     consumer.shutdown();
 
     System.out.printf("RESULT sent=%d acked=%d failed=%d consumed-distinct=%d deliveries=%d redelivered=%d missing=%d"
-            + " longest-ack-gap-ms=%d elapsed-s=%d%n",
+            + " longest-ack-gap-ms=%d (ended at t=%ds) elapsed-s=%d%n",
         next.get(), acked.size(), failed.get(), consumed.size(), deliveries.get(), deliveries.get() - consumed.size(),
-        missing.size(), TimeUnit.NANOSECONDS.toMillis(longestGapNanos.get()), drained);
+        missing.size(), TimeUnit.NANOSECONDS.toMillis(longestGapNanos.get()),
+        TimeUnit.NANOSECONDS.toSeconds(Math.max(0, longestGapEndNanos - began)), drained);
     if (!missing.isEmpty()) {
       System.out.println("MISSING (first 20): " + missing.stream().limit(20).toList());
     }
@@ -182,7 +188,9 @@ public final class FaultLoad {
           acked.add(n);
           long now = System.nanoTime();
           long previous = lastAckNanos.getAndSet(now);
-          longestGapNanos.accumulateAndGet(now - previous, Math::max);
+          if (longestGapNanos.accumulateAndGet(now - previous, Math::max) == now - previous) {
+            longestGapEndNanos = now;
+          }
         } else {
           failed.incrementAndGet();
           lastError = r.getSendStatus().toString();
