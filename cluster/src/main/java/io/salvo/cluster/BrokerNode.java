@@ -117,7 +117,7 @@ public final class BrokerNode {
         persistence.writeConsistency(), persistence.readConsistency());
     TopicEntity.init(system);
     QueueEntity.init(system, settings.queue(), new QueueEntity.Store(settings.advertisedAddress(), writeStats, index,
-        journalRetention, settings.retention().indexTtlSeconds(settings.retention().defaultRetention())));
+        journalRetention, settings.retention()));
     ConsumerGroupEntity.init(system, settings.sessionTimeout());
     TimerIndexEntity.init(system);
     TimerBucketEntity.init(system, settings.storeTimeout());

@@ -21,8 +21,10 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.salvo.cluster.BrokerSettings.QueueSettings;
+import io.salvo.cluster.BrokerSettings.RetentionSettings;
 import io.salvo.cluster.CborSerializable;
 import io.salvo.cluster.metrics.BrokerMetrics;
+import io.salvo.cluster.topic.TopicEntity;
 import io.salvo.core.model.QueueId;
 import io.salvo.persistence.events.QueueEvent;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
@@ -69,10 +71,16 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
    * nothing was ever deleted.
    */
   public record Store(String storeHost, WriteStats stats, MessageIndex index, JournalRetention retention,
-      int defaultIndexTtlSeconds) {
+      RetentionSettings retentionSettings) {
     /** On a journal that is not Cassandra: no index, no retention. */
     public static Store journalOnly(String storeHost, WriteStats stats) {
-      return new Store(storeHost, stats, null, null, 0);
+      return new Store(storeHost, stats, null, null, null);
+    }
+
+    /** TTL of the index rows of a topic with {@code retentionMs} (0: the default retention). */
+    int indexTtlSeconds(long retentionMs) {
+      return retentionSettings == null ? 0 : retentionSettings.indexTtlSeconds(
+          retentionMs > 0 ? Duration.ofMillis(retentionMs) : retentionSettings.defaultRetention());
     }
   }
 
@@ -125,6 +133,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   private record FirstOffsetLoaded(long offset, Throwable failure) implements Command {}
 
   private record LoadFirstOffset() implements Command {}
+
+  private record RetentionLoaded(long retentionMs) implements Command {}
 
   private record TruncateDone(Truncate truncate, long from, long to, JournalRetention.Deleted deleted,
       Throwable failure) implements Command {}
@@ -193,7 +203,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     this.store = store;
     this.timers = timers;
     this.metrics = BrokerMetrics.get(context.getSystem());
-    this.indexTtlSeconds = store.defaultIndexTtlSeconds();
+    this.indexTtlSeconds = store.indexTtlSeconds(0);
     timers.startTimerWithFixedDelay(EXPIRE_WAITERS, Duration.ofSeconds(1));
   }
 
@@ -212,6 +222,10 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
         .onCommand(GetOffsets.class, this::onGetOffsets)
         .onCommand(ExpireWaiters.class, this::onExpireWaiters)
         .onCommand(FirstOffsetLoaded.class, this::onFirstOffsetLoaded)
+        .onCommand(RetentionLoaded.class, (state, loaded) -> {
+          indexTtlSeconds = store.indexTtlSeconds(loaded.retentionMs());
+          return Effect().none();
+        })
         .onCommand(LoadFirstOffset.class, (state, load) -> {
           loadFirstOffset();
           return Effect().none();
@@ -344,6 +358,17 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     return Effect().none();
   }
 
+  /** The topic's retention, for the index rows' TTL (until it is known, and if the ask fails: the default's). */
+  private void loadRetention() {
+    if (store.index() == null) {
+      return;
+    }
+    context.ask(TopicEntity.RouteReply.class,
+        ClusterSharding.get(context.getSystem()).entityRefFor(TopicEntity.ENTITY_TYPE_KEY, queueId.topic()),
+        Duration.ofSeconds(10), (ActorRef<TopicEntity.RouteReply> replyTo) -> new TopicEntity.GetRoute(0, replyTo),
+        (reply, failure) -> new RetentionLoaded(reply instanceof TopicEntity.Route route ? route.retentionMs() : 0));
+  }
+
   private void loadFirstOffset() {
     if (store.retention() == null) {
       minOffset = Math.max(minOffset, 0);
@@ -467,6 +492,7 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
   private void onRecoveryCompleted(QueueState state) {
     context.getLog().debug("{}: recovered, next offset {}", queueId, state.nextOffset());
     loadFirstOffset();
+    loadRetention();
     // After a restart (journal failure) the Flush that was stashed is gone: write what is still pending.
     if (!pending.isEmpty()) {
       context.getSelf().tell(FLUSH);

@@ -63,10 +63,13 @@ public final class RetentionJob {
   private final QueueSource queueSource;
   private final RetentionSettings settings;
   /**
-   * Per queue, a store time no retained message is older than: while it is within the retention the queue is skipped,
-   * so idle queues' entities are not woken (and recovered) by every run. Lost on restart or move: rebuilt as runs go.
+   * Per queue, a store time no retained message is older than, and the index TTL last given to it: while the first is
+   * within the retention and the topic's TTL is unchanged, the queue is skipped, so idle queues' entities are not woken
+   * (and recovered) by every run. Lost on restart or move: rebuilt as runs go.
    */
-  private final Map<QueueId, Long> oldestPossible = new ConcurrentHashMap<>();
+  private final Map<QueueId, Checked> checked = new ConcurrentHashMap<>();
+
+  private record Checked(long oldestPossible, int indexTtlSeconds) {}
 
   private RetentionJob(Topics topics, Queues queues, QueueSource queueSource, RetentionSettings settings) {
     this.topics = topics;
@@ -141,8 +144,8 @@ public final class RetentionJob {
    * known to hold nothing stored before {@code cutoff} is skipped without waking its entity.
    */
   private CompletionStage<Long> queue(QueueId queue, long cutoff, int indexTtlSeconds) {
-    Long oldest = oldestPossible.get(queue);
-    if (oldest != null && oldest >= cutoff) {
+    Checked last = checked.get(queue);
+    if (last != null && last.oldestPossible() >= cutoff && last.indexTtlSeconds() == indexTtlSeconds) {
       return CompletableFuture.completedFuture(0L);
     }
     long askedAt = System.currentTimeMillis();
@@ -153,7 +156,7 @@ public final class RetentionJob {
       return expiredBefore.thenCompose(before -> {
         boolean worthIt = before - o.minOffset() >= settings.minStep() || (before == o.nextOffset() && before > o.minOffset());
         return queues.truncate(queue, worthIt ? before : o.minOffset(), indexTtlSeconds, TRUNCATE_TIMEOUT)
-            .thenCompose(t -> remember(queue, t, askedAt).thenApply(v -> t.deleted()));
+            .thenCompose(t -> remember(queue, t, askedAt, indexTtlSeconds).thenApply(v -> t.deleted()));
       });
     });
   }
@@ -163,16 +166,16 @@ public final class RetentionJob {
    * or, for an empty queue, when it was seen empty (anything appended later is newer). Unknown (checked at every run)
    * when older messages are left because they were too few or above the newest snapshot.
    */
-  private CompletionStage<Void> remember(QueueId queue, QueueEntity.Truncated t, long askedAt) {
+  private CompletionStage<Void> remember(QueueId queue, QueueEntity.Truncated t, long askedAt, int indexTtlSeconds) {
     if (t.minOffset() >= t.nextOffset()) {
-      oldestPossible.put(queue, askedAt);
+      checked.put(queue, new Checked(askedAt, indexTtlSeconds));
       return CompletableFuture.completedFuture(null);
     }
     return queueSource.read(queue, t.minOffset(), t.minOffset() + 1).handle((entries, failure) -> {
       if (failure == null && !entries.isEmpty()) {
-        oldestPossible.put(queue, entries.get(0).message().storeTimestamp());
+        checked.put(queue, new Checked(entries.get(0).message().storeTimestamp(), indexTtlSeconds));
       } else {
-        oldestPossible.remove(queue);
+        checked.remove(queue);
       }
       return null;
     });
