@@ -49,12 +49,26 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   public static BrokerProcess on(CassandraFixture.Cassandra cassandra, String name, int grpcPort, Map<String, String> extra) {
+    return on(List.of("127.0.0.1:" + cassandra.cqlPort()), cassandra.keyspace(), name, grpcPort, extra);
+  }
+
+  /** A broker on the Cassandra nodes {@code contactPoints} ({@code host:cqlPort}), in {@code keyspace}. */
+  public static BrokerProcess on(List<String> contactPoints, String keyspace, String name, int grpcPort,
+      Map<String, String> extra) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("salvo.persistence.embedded.enabled", "false");
-    p.put("salvo.persistence.cassandra.contact-points.0", "127.0.0.1:" + cassandra.cqlPort());
-    p.put("salvo.persistence.keyspace", cassandra.keyspace());
+    for (int i = 0; i < contactPoints.size(); i++) {
+      p.put("salvo.persistence.cassandra.contact-points." + i, contactPoints.get(i));
+    }
+    p.put("salvo.persistence.keyspace", keyspace);
     p.putAll(extra);
     return new BrokerProcess(name, grpcPort, p);
+  }
+
+  /** Adds a -D setting for the next {@link #start()} (for example the seed nodes, once every node's port is known). */
+  public BrokerProcess with(String key, String value) {
+    properties.put(key, value);
+    return this;
   }
 
   /** Starts the JVM and waits (bounded) until the node logs that it is ready. */
@@ -111,6 +125,15 @@ public final class BrokerProcess implements AutoCloseable {
     producer.setSendMsgTimeout(10_000);
     producer.start();
     return producer;
+  }
+
+  /** This node's Akka address, {@code akka://salvo@127.0.0.1:remotePort}, as akka.cluster.seed-nodes lists it. */
+  public String clusterAddress() {
+    return "akka://salvo@127.0.0.1:" + remotePort;
+  }
+
+  public String name() {
+    return name;
   }
 
   public int grpcPort() {
