@@ -71,8 +71,13 @@ public final class BrokerProcess implements AutoCloseable {
     return this;
   }
 
-  /** Starts the JVM and waits (bounded) until the node logs that it is ready. */
+  /** Starts the JVM and waits (at most 90 s) until the node logs that it is ready. */
   public BrokerProcess start() {
+    return start(START_LIMIT);
+  }
+
+  /** Starts the JVM and waits at most {@code limit} until the node logs that it is ready (killed if not). */
+  public BrokerProcess start(Duration limit) {
     try {
       Files.createDirectories(log.getParent());
       List<String> cmd = new ArrayList<>();
@@ -93,14 +98,14 @@ public final class BrokerProcess implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
-      long deadline = System.nanoTime() + START_LIMIT.toNanos();
+      long deadline = System.nanoTime() + limit.toNanos();
       while (true) {
         String out = Files.exists(log) ? Files.readString(log).substring((int) offset) : "";
         if (READY.matcher(out).find()) {
           return this;
         }
         if (!process.isAlive() || System.nanoTime() > deadline) {
-          String why = process.isAlive() ? "not ready within " + START_LIMIT : "exited with " + process.exitValue();
+          String why = process.isAlive() ? "not ready within " + limit : "exited with " + process.exitValue();
           kill();
           throw new IllegalStateException("broker " + name + " " + why + "; log " + log + ":\n" + tail(out, 40));
         }
