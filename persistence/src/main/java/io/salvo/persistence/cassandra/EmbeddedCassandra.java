@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Apache Cassandra 5.0 for development and tests, always run as a child JVM (never inside the
+ * An Apache Cassandra 5.0 node for development and tests (alone, or one node of a loopback cluster: see
+ * {@link Builder#seeds} and {@link EmbeddedCassandraCluster}), always run as a child JVM (never inside the
  * caller's JVM) from the {@code cassandra-all} jars that {@code salvo-cassandra-server} lists in its
  * {@code classpath.txt}.
  *
@@ -101,6 +102,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final String clusterName;
   private final Map<String, String> yamlOverrides;
   private final List<String> jvmOptions;
+  private final List<String> seeds;
 
   private Process process;
   private int cqlPort;
@@ -117,6 +119,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.clusterName = b.clusterName;
     this.yamlOverrides = b.yamlOverrides;
     this.jvmOptions = b.jvmOptions;
+    this.seeds = b.seeds;
   }
 
   /** Whether {@code option} can be a JVM option (the check {@link Builder#jvmOptions} applies). */
@@ -448,7 +451,13 @@ public final class EmbeddedCassandra implements AutoCloseable {
     y.append("seed_provider:\n");
     y.append("  - class_name: org.apache.cassandra.locator.SimpleSeedProvider\n");
     y.append("    parameters:\n");
-    y.append("      - seeds: \"").append(listenAddress).append(':').append(storagePort).append("\"\n");
+    y.append("      - seeds: \"").append(seeds.isEmpty() ? listenAddress + ":" + storagePort : String.join(",", seeds))
+        .append("\"\n");
+    if (!seeds.isEmpty()) {
+      // One node of a fresh loopback cluster: it joins without streaming data (there is none yet), so nodes
+      // can start one after another within seconds. Adding a node to a cluster that holds data needs bootstrap.
+      y.append("auto_bootstrap: false\n");
+    }
     y.append("listen_address: ").append(listenAddress).append('\n');
     y.append("rpc_address: ").append(listenAddress).append('\n');
     y.append("storage_port: ").append(storagePort).append('\n');
@@ -658,8 +667,25 @@ public final class EmbeddedCassandra implements AutoCloseable {
     private String clusterName = "salvo";
     private Map<String, String> yamlOverrides = Map.of();
     private List<String> jvmOptions = List.of();
+    private List<String> seeds = List.of();
 
     private Builder() {}
+
+    /**
+     * The cluster's seed nodes as {@code address:storagePort}, making this node one of a multi-node cluster (all
+     * nodes need the same {@link #clusterName} and seeds). Empty (the default): a single node that is its own seed.
+     * A node with seeds starts with {@code auto_bootstrap: false}, which suits a fresh cluster started node by node.
+     */
+    public Builder seeds(List<String> seeds) {
+      for (String seed : seeds) {
+        int colon = seed.lastIndexOf(':');
+        if (colon <= 0 || !seed.substring(colon + 1).matches("\\d{1,5}")) {
+          throw new IllegalArgumentException("a seed is address:storagePort, got " + seed);
+        }
+      }
+      this.seeds = List.copyOf(seeds);
+      return this;
+    }
 
     /**
      * Options added to the child JVM's command line after Salvo's own, so they win (e.g. {@code -XX:+UseParallelGC},

@@ -66,6 +66,12 @@ public final class CassandraSchema {
     String keyspace = settings.keyspace();
     Set<String> before = existingTables(session, keyspace);
     long began = System.nanoTime();
+    if (before.containsAll(TABLES)) {
+      // Every statement is CREATE ... IF NOT EXISTS: nothing to do, and on a busy multi-node Cassandra each
+      // statement would still wait for schema agreement (tens of seconds for a broker joining a cluster).
+      log.info("Schema of keyspace {} present: {}", keyspace, new TreeSet<>(before));
+      return;
+    }
     // Like the plugin's own auto-create: no schema metadata refresh after each DDL (that costs ~1 s each);
     // the driver still waits for schema agreement.
     session.setSchemaMetadataEnabled(false);
@@ -77,18 +83,40 @@ public final class CassandraSchema {
     } finally {
       session.setSchemaMetadataEnabled(null);
     }
-    Set<String> after = existingTables(session, keyspace);
+    Set<String> after = tablesOnceAgreed(session, keyspace);
     Set<String> created = new TreeSet<>(after);
     created.removeAll(before);
     Set<String> missing = new TreeSet<>(TABLES);
     missing.removeAll(after);
     if (!missing.isEmpty()) {
       throw new IllegalStateException("schema of keyspace " + keyspace + " still lacks tables " + missing
-          + " after applying " + RESOURCES);
+          + " after applying " + RESOURCES + " (waited " + DDL_TIMEOUT + " for the nodes to agree)");
     }
     log.info("Schema of keyspace {} (replication {}) ready in {} ms: created {}, already present {}",
         keyspace, settings.replicationCql(), Duration.ofNanos(System.nanoTime() - began).toMillis(),
         created.isEmpty() ? "nothing" : created, before.isEmpty() ? "nothing" : new TreeSet<>(before));
+  }
+
+  /**
+   * The tables of {@code keyspace} once every table of the schema is there, or as they are after {@link #DDL_TIMEOUT}.
+   * On a multi-node Cassandra the read may reach a node that has not applied the last DDL yet: it waits for the
+   * nodes to agree on the schema and reads again.
+   */
+  private static Set<String> tablesOnceAgreed(CqlSession session, String keyspace) {
+    long deadline = System.nanoTime() + DDL_TIMEOUT.toNanos();
+    while (true) {
+      Set<String> tables = existingTables(session, keyspace);
+      if (tables.containsAll(TABLES) || System.nanoTime() > deadline) {
+        return tables;
+      }
+      session.checkSchemaAgreement();
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return tables;
+      }
+    }
   }
 
   /** Names of the tables in {@code keyspace} (empty if the keyspace does not exist). */

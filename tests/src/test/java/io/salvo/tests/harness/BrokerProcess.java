@@ -49,16 +49,35 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   public static BrokerProcess on(CassandraFixture.Cassandra cassandra, String name, int grpcPort, Map<String, String> extra) {
+    return on(List.of("127.0.0.1:" + cassandra.cqlPort()), cassandra.keyspace(), name, grpcPort, extra);
+  }
+
+  /** A broker on the Cassandra nodes {@code contactPoints} ({@code host:cqlPort}), in {@code keyspace}. */
+  public static BrokerProcess on(List<String> contactPoints, String keyspace, String name, int grpcPort,
+      Map<String, String> extra) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("salvo.persistence.embedded.enabled", "false");
-    p.put("salvo.persistence.cassandra.contact-points.0", "127.0.0.1:" + cassandra.cqlPort());
-    p.put("salvo.persistence.keyspace", cassandra.keyspace());
+    for (int i = 0; i < contactPoints.size(); i++) {
+      p.put("salvo.persistence.cassandra.contact-points." + i, contactPoints.get(i));
+    }
+    p.put("salvo.persistence.keyspace", keyspace);
     p.putAll(extra);
     return new BrokerProcess(name, grpcPort, p);
   }
 
-  /** Starts the JVM and waits (bounded) until the node logs that it is ready. */
+  /** Adds a -D setting for the next {@link #start()} (for example the seed nodes, once every node's port is known). */
+  public BrokerProcess with(String key, String value) {
+    properties.put(key, value);
+    return this;
+  }
+
+  /** Starts the JVM and waits (at most 90 s) until the node logs that it is ready. */
   public BrokerProcess start() {
+    return start(START_LIMIT);
+  }
+
+  /** Starts the JVM and waits at most {@code limit} until the node logs that it is ready (killed if not). */
+  public BrokerProcess start(Duration limit) {
     try {
       Files.createDirectories(log.getParent());
       List<String> cmd = new ArrayList<>();
@@ -79,14 +98,14 @@ public final class BrokerProcess implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
-      long deadline = System.nanoTime() + START_LIMIT.toNanos();
+      long deadline = System.nanoTime() + limit.toNanos();
       while (true) {
         String out = Files.exists(log) ? Files.readString(log).substring((int) offset) : "";
         if (READY.matcher(out).find()) {
           return this;
         }
         if (!process.isAlive() || System.nanoTime() > deadline) {
-          String why = process.isAlive() ? "not ready within " + START_LIMIT : "exited with " + process.exitValue();
+          String why = process.isAlive() ? "not ready within " + limit : "exited with " + process.exitValue();
           kill();
           throw new IllegalStateException("broker " + name + " " + why + "; log " + log + ":\n" + tail(out, 40));
         }
@@ -111,6 +130,15 @@ public final class BrokerProcess implements AutoCloseable {
     producer.setSendMsgTimeout(10_000);
     producer.start();
     return producer;
+  }
+
+  /** This node's Akka address, {@code akka://salvo@127.0.0.1:remotePort}, as akka.cluster.seed-nodes lists it. */
+  public String clusterAddress() {
+    return "akka://salvo@127.0.0.1:" + remotePort;
+  }
+
+  public String name() {
+    return name;
   }
 
   public int grpcPort() {

@@ -1,6 +1,7 @@
 package io.salvo.tests.harness;
 
 import io.salvo.persistence.cassandra.EmbeddedCassandra;
+import io.salvo.persistence.cassandra.EmbeddedCassandraCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,6 +64,15 @@ public final class CassandraFixture implements ParameterResolver {
         .storagePort(0)
         .build()
         .start();
+  }
+
+  /**
+   * A loopback Cassandra cluster of the test's own ({@code nodes} nodes on 127.0.0.1..n, shared free ports, 512 MiB
+   * heap each) in a fresh directory, started node after node. Caller stops it (by pid, {@code close()}).
+   */
+  public static EmbeddedCassandraCluster startFreshCluster(Path directory, int nodes) {
+    deleteRecursively(directory.toAbsolutePath());
+    return EmbeddedCassandraCluster.create(directory.toAbsolutePath(), nodes, 0, 0, b -> b.heap("512M")).start();
   }
 
   static void deleteRecursively(Path dir) {
