@@ -145,7 +145,9 @@ class ClusterFaultTest {
     Map<String, String> settings = Map.of(
         "salvo.persistence.replication-factor", "3",
         "salvo.persistence.write-consistency", "QUORUM",
-        "salvo.persistence.read-consistency", "QUORUM");
+        "salvo.persistence.read-consistency", "QUORUM",
+        // Binding the remoting port took over Akka's 3 s on a host with a load average of 70.
+        "akka.remote.artery.bind.bind-timeout", "30s");
     List<BrokerProcess> nodes = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       nodes.add(BrokerProcess.on(cassandra.contactPoints(), "t_clusterfault", "cluster-node-" + i, Ports.free(),
