@@ -126,6 +126,7 @@ PRODUCED=$(grep -c 'sendStatus=SEND_OK' "$LOGS/producer.log" || true)
 grep 'SendResult' "$LOGS/producer.log" | head -3
 say "producer: $PRODUCED of 10 SEND_OK"
 say "seed consumer: bin/salvo example consumer, until it has printed the ten messages (at most 120 s)"
+: > "$LOGS/consumer.log"   # (before the background start: the checks below must not read an earlier run's log)
 "$ROOT/bin/salvo" example consumer > "$LOGS/consumer.log" 2>&1 &
 CONSUMER=$!
 BACKGROUND+=("$CONSUMER")
@@ -139,6 +140,7 @@ grep 'Receive New Messages: Hello' "$LOGS/consumer.log" | head -3
 # ---------------------------------------------------------------- fault run
 ADDRESSES="127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878"
 say "fault run: FaultLoad sends for $FAULT_SECONDS s to $ADDRESSES (8 sync senders, 200 msg/s asked)"
+: > "$LOGS/fault-load.log"
 "$JAVA" -Xmx1g -cp "$CP" io.salvo.compose.FaultLoad "address=$ADDRESSES" topic=ComposeFault$RANDOM \
   seconds="$FAULT_SECONDS" rate=200 threads=8 wait-s=180 > "$LOGS/fault-load.log" 2>&1 &
 LOAD=$!
