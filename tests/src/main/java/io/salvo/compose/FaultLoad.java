@@ -132,7 +132,6 @@ public final class FaultLoad {
       Thread.sleep(100);
     }
     progress(began);
-    producer.shutdown();
 
     long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
     while (!consumed.containsAll(acked) && System.nanoTime() < waitEnd) {
@@ -141,6 +140,9 @@ public final class FaultLoad {
     Set<Long> missing = new TreeSet<>(acked);
     missing.removeAll(consumed);
     long drained = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began);
+    // The producer is shut down only now: its shutdown has been seen to fail the client's actor system ("The queue
+    // has already been completed" from its Publish stream), which would stop the consumer of this JVM as well.
+    producer.shutdown();
     consumer.shutdown();
 
     System.out.printf("RESULT sent=%d acked=%d failed=%d consumed-distinct=%d deliveries=%d redelivered=%d missing=%d"
