@@ -92,9 +92,16 @@ public final class PublishStream {
     return closedBy == null;
   }
 
-  /** Ends the stream; sends in flight fail. */
+  /**
+   * Ends the stream; sends in flight fail. Idempotent: the queue is already completed when the broker went away (its
+   * complete() would throw, and from a producer's stop that failed the client's whole actor system).
+   */
   void complete() {
-    queue.complete();
+    try {
+      queue.complete();
+    } catch (IllegalStateException alreadyCompleted) {
+      // ended before: nothing to do
+    }
   }
 
   private void onResponses(PublishResponses frame) {
