@@ -12,7 +12,9 @@ import io.salvo.core.validation.Validation;
 import io.salvo.persistence.index.MessageIndex;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -114,16 +116,18 @@ public final class MessageQueries {
 
   /** Reads each location's message from its queue's journal, keeping those still retained that pass {@code check}. */
   private CompletionStage<List<Found>> readChecked(List<MessageIndex.Location> locations, Predicate<StoredEntry> check) {
+    // One offsets ask per queue, however many hits it has.
+    Map<QueueId, CompletableFuture<QueueEntity.Offsets>> offsets = new HashMap<>();
     List<CompletableFuture<Found>> reads = new ArrayList<>();
     for (MessageIndex.Location l : locations) {
       QueueId queue = QueueId.of(l.topic(), l.queueId());
-      reads.add(queues.offsets(queue).thenCompose(offsets -> {
-        if (l.offset() < offsets.minOffset() || l.offset() >= offsets.nextOffset()) {
+      reads.add(offsets.computeIfAbsent(queue, q -> queues.offsets(q).toCompletableFuture()).thenCompose(o -> {
+        if (l.offset() < o.minOffset() || l.offset() >= o.nextOffset()) {
           return CompletableFuture.<Found>completedFuture(null); // deleted by retention, or a failed write's row
         }
         return queueSource.read(queue, l.offset(), l.offset() + 1).thenApply(entries ->
             entries.size() == 1 && check.test(entries.get(0)) ? new Found(queue, entries.get(0)) : null);
-      }).toCompletableFuture());
+      }));
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<Found> found = new ArrayList<>();

@@ -1,9 +1,6 @@
 package io.salvo.persistence.index;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
@@ -11,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import io.salvo.core.model.MessageId;
+import io.salvo.persistence.CqlStatements;
 import io.salvo.persistence.events.QueueEvent.MessageAppended;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,9 +31,7 @@ public final class MessageIndex {
   /** Most rows of one unlogged batch; a group commit of one born second larger than this is written in several. */
   private static final int BATCH_ROWS = 256;
 
-  private final CompletionStage<CqlSession> session;
-  private final ConsistencyLevel writeConsistency;
-  private final ConsistencyLevel readConsistency;
+  private final CqlStatements cql;
   private final CompletionStage<PreparedStatement> insertId;
   private final CompletionStage<PreparedStatement> insertKey;
   private final CompletionStage<PreparedStatement> selectId;
@@ -47,24 +43,16 @@ public final class MessageIndex {
    */
   public MessageIndex(CompletionStage<CqlSession> session, String keyspace, String writeConsistency,
       String readConsistency) {
-    this.session = session;
-    this.writeConsistency = DefaultConsistencyLevel.valueOf(writeConsistency);
-    this.readConsistency = DefaultConsistencyLevel.valueOf(readConsistency);
-    this.insertId = prepare("INSERT INTO " + keyspace + ".message_ids (topic, born_second, message_id, queue_id,"
+    this.cql = new CqlStatements(session, writeConsistency, readConsistency);
+    this.insertId = cql.prepare("INSERT INTO " + keyspace + ".message_ids (topic, born_second, message_id, queue_id,"
         + " queue_offset, store_timestamp) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
-    this.insertKey = prepare("INSERT INTO " + keyspace + ".message_keys (topic, message_key, store_timestamp,"
+    this.insertKey = cql.prepare("INSERT INTO " + keyspace + ".message_keys (topic, message_key, store_timestamp,"
         + " queue_id, queue_offset, message_id) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
-    this.selectId = prepare("SELECT queue_id, queue_offset, store_timestamp FROM " + keyspace + ".message_ids"
+    this.selectId = cql.prepare("SELECT queue_id, queue_offset, store_timestamp FROM " + keyspace + ".message_ids"
         + " WHERE topic = ? AND born_second = ? AND message_id = ?");
-    this.selectKey = prepare("SELECT store_timestamp, queue_id, queue_offset, message_id FROM " + keyspace
+    this.selectKey = cql.prepare("SELECT store_timestamp, queue_id, queue_offset, message_id FROM " + keyspace
         + ".message_keys WHERE topic = ? AND message_key = ? AND store_timestamp >= ? AND store_timestamp <= ?"
         + " LIMIT ?");
-  }
-
-  private CompletionStage<PreparedStatement> prepare(String cql) {
-    CompletableFuture<PreparedStatement> prepared = session.thenCompose(s -> s.prepareAsync(cql)).toCompletableFuture();
-    prepared.exceptionally(e -> null); // a failure shows at first use, not as an unobserved future
-    return prepared;
   }
 
   /**
@@ -83,26 +71,19 @@ public final class MessageIndex {
         BatchStatementBuilder batch = idBatches.computeIfAbsent(second, s -> BatchStatement.builder(DefaultBatchType.UNLOGGED));
         batch.addStatement(byId.bind(topic, second, m.messageId(), queueId, offset, m.storeTimestamp(), ttlSeconds));
         if (batch.getStatementsCount() >= BATCH_ROWS) {
-          statements.add(batch.setConsistencyLevel(writeConsistency).build());
+          statements.add(batch.build());
           idBatches.remove(second);
         }
         for (String key : m.keys()) {
-          statements.add(byKey.bind(topic, key, m.storeTimestamp(), queueId, offset, m.messageId(), ttlSeconds)
-              .setConsistencyLevel(writeConsistency));
+          statements.add(byKey.bind(topic, key, m.storeTimestamp(), queueId, offset, m.messageId(), ttlSeconds));
         }
         offset++;
       }
       for (BatchStatementBuilder batch : idBatches.values()) {
-        statements.add(batch.setConsistencyLevel(writeConsistency).build());
+        statements.add(batch.build());
       }
       return statements;
-    }).thenCompose(statements -> session.thenCompose(s -> {
-      CompletableFuture<?>[] writes = new CompletableFuture<?>[statements.size()];
-      for (int i = 0; i < writes.length; i++) {
-        writes[i] = s.executeAsync(statements.get(i)).toCompletableFuture();
-      }
-      return CompletableFuture.allOf(writes);
-    }));
+    }).thenCompose(cql::writeAll);
   }
 
   /** Where the message {@code messageId} of {@code topic} was stored: none, one, or several if it was sent twice. */
@@ -110,8 +91,7 @@ public final class MessageIndex {
     if (!MessageId.isWellFormed(messageId)) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return selectId.thenCompose(ps -> session.thenCompose(s -> s.executeAsync(
-            ps.bind(topic, MessageId.bornSecond(messageId), messageId).setConsistencyLevel(readConsistency))))
+    return selectId.thenCompose(ps -> cql.read(ps.bind(topic, MessageId.bornSecond(messageId), messageId)))
         .thenApply(rs -> {
           List<Location> out = new ArrayList<>();
           for (Row row : rs.currentPage()) {
@@ -127,21 +107,15 @@ public final class MessageIndex {
    * newest first.
    */
   public CompletionStage<List<Location>> byKey(String topic, String key, long beginMs, long endMs, int max) {
-    return selectKey.thenCompose(ps -> session.thenCompose(s -> s.executeAsync(
-            ps.bind(topic, key, beginMs, endMs, max).setPageSize(Math.max(max, 1))
-                .setConsistencyLevel(readConsistency))))
+    return selectKey.thenCompose(ps -> cql.read(ps.bind(topic, key, beginMs, endMs, max).setPageSize(Math.max(max, 1))))
         .thenApply(rs -> {
           List<Location> out = new ArrayList<>();
-          collect(rs, topic, out);
+          for (Row row : rs.currentPage()) {
+            out.add(new Location(topic, row.getInt("queue_id"), row.getLong("queue_offset"),
+                row.getLong("store_timestamp"), row.getString("message_id")));
+          }
           return out;
         });
-  }
-
-  private static void collect(AsyncResultSet rs, String topic, List<Location> out) {
-    for (Row row : rs.currentPage()) {
-      out.add(new Location(topic, row.getInt("queue_id"), row.getLong("queue_offset"), row.getLong("store_timestamp"),
-          row.getString("message_id")));
-    }
   }
 
   private static long bornSecond(MessageAppended m) {

@@ -1,10 +1,12 @@
 package io.salvo.persistence.retention;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.salvo.persistence.CqlStatements;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,10 +23,8 @@ import java.util.concurrent.CompletionStage;
  * would wait for the missing events and fail. Queue entities delete only up to their newest snapshot.
  */
 public final class JournalRetention {
-  private final CompletionStage<CqlSession> session;
+  private final CqlStatements cql;
   private final long partitionSize;
-  private final ConsistencyLevel writeConsistency;
-  private final ConsistencyLevel readConsistency;
   private final CompletionStage<PreparedStatement> selectDeletedTo;
   private final CompletionStage<PreparedStatement> insertDeletedTo;
   private final CompletionStage<PreparedStatement> deletePartition;
@@ -35,27 +35,18 @@ public final class JournalRetention {
    */
   public JournalRetention(CompletionStage<CqlSession> session, String keyspace, long partitionSize,
       String writeConsistency, String readConsistency) {
-    this.session = session;
+    this.cql = new CqlStatements(session, writeConsistency, readConsistency);
     this.partitionSize = partitionSize;
-    this.writeConsistency = DefaultConsistencyLevel.valueOf(writeConsistency);
-    this.readConsistency = DefaultConsistencyLevel.valueOf(readConsistency);
-    this.selectDeletedTo = prepare("SELECT deleted_to FROM " + keyspace + ".metadata WHERE persistence_id = ?");
-    this.insertDeletedTo = prepare("INSERT INTO " + keyspace + ".metadata (persistence_id, deleted_to) VALUES (?, ?)");
-    this.deletePartition = prepare("DELETE FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = ?");
-    this.deleteRange = prepare("DELETE FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = ?"
+    this.selectDeletedTo = cql.prepare("SELECT deleted_to FROM " + keyspace + ".metadata WHERE persistence_id = ?");
+    this.insertDeletedTo = cql.prepare("INSERT INTO " + keyspace + ".metadata (persistence_id, deleted_to) VALUES (?, ?)");
+    this.deletePartition = cql.prepare("DELETE FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = ?");
+    this.deleteRange = cql.prepare("DELETE FROM " + keyspace + ".messages WHERE persistence_id = ? AND partition_nr = ?"
         + " AND sequence_nr >= 0 AND sequence_nr <= ?");
-  }
-
-  private CompletionStage<PreparedStatement> prepare(String cql) {
-    CompletableFuture<PreparedStatement> prepared = session.thenCompose(s -> s.prepareAsync(cql)).toCompletableFuture();
-    prepared.exceptionally(e -> null); // a failure shows at first use
-    return prepared;
   }
 
   /** The highest deleted sequence number of {@code persistenceId} (0 when nothing was deleted). */
   public CompletionStage<Long> deletedTo(String persistenceId) {
-    return selectDeletedTo.thenCompose(ps -> session.thenCompose(s -> s.executeAsync(
-            ps.bind(persistenceId).setConsistencyLevel(readConsistency))))
+    return selectDeletedTo.thenCompose(ps -> cql.read(ps.bind(persistenceId)))
         .thenApply(rs -> {
           Row row = rs.one();
           return row == null || row.isNull("deleted_to") ? 0L : row.getLong("deleted_to");
@@ -79,8 +70,7 @@ public final class JournalRetention {
         return CompletableFuture.completedFuture(new Deleted(deleted + 1, deleted, 0, 0));
       }
       return insertDeletedTo
-          .thenCompose(ps -> session.thenCompose(s -> s.executeAsync(
-              ps.bind(persistenceId, toSequenceNr).setConsistencyLevel(writeConsistency))))
+          .thenCompose(ps -> cql.write(ps.bind(persistenceId, toSequenceNr)))
           .thenCompose(done -> deleteRows(persistenceId, deleted, toSequenceNr));
     });
   }
@@ -90,18 +80,17 @@ public final class JournalRetention {
     long boundary = partitionNr(toSequenceNr);
     // An atomic write that did not fit its partition starts the next one: range-delete that one too, as the plugin does.
     long last = boundary + 1;
-    return deletePartition.thenCombine(deleteRange, (whole, range) -> session.thenCompose(s -> {
-      CompletableFuture<?>[] deletes = new CompletableFuture<?>[(int) (last - first + 1)];
-      int i = 0;
+    return deletePartition.thenCombine(deleteRange, (whole, range) -> {
+      List<BoundStatement> deletes = new ArrayList<>();
+      int dropped = 0;
       for (long p = first; p <= last; p++) {
-        boolean wholly = p < boundary || (p == boundary && toSequenceNr == (p + 1) * partitionSize);
-        deletes[i++] = s.executeAsync((wholly ? whole.bind(persistenceId, p) : range.bind(persistenceId, p, toSequenceNr))
-            .setConsistencyLevel(writeConsistency)).toCompletableFuture();
+        boolean wholly = (p + 1) * partitionSize <= toSequenceNr;
+        deletes.add(wholly ? whole.bind(persistenceId, p) : range.bind(persistenceId, p, toSequenceNr));
+        dropped += wholly ? 1 : 0;
       }
-      int dropped = (int) Math.max(0, boundary - first) + (toSequenceNr == (boundary + 1) * partitionSize ? 1 : 0);
-      return CompletableFuture.allOf(deletes)
-          .thenApply(v -> new Deleted(deletedBefore + 1, toSequenceNr, dropped, deletes.length - dropped));
-    })).thenCompose(stage -> stage);
+      Deleted done = new Deleted(deletedBefore + 1, toSequenceNr, dropped, deletes.size() - dropped);
+      return cql.writeAll(deletes).thenApply(v -> done);
+    }).thenCompose(stage -> stage);
   }
 
   private long partitionNr(long sequenceNr) {
