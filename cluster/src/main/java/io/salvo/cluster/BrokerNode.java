@@ -6,7 +6,6 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.management.javadsl.AkkaManagement;
@@ -67,6 +66,9 @@ public final class BrokerNode {
     PersistenceSettings persistence = PersistenceSettings.create(config);
     log.info("Salvo {} starting: {}", version(), settings.describe());
     log.info("storage: {}", persistence.describe());
+    ClusterFormation formation = ClusterFormation.from(config);
+    config = formation.discoveryConfig().withFallback(config);
+    log.info("cluster: {}", formation.describe());
 
     EmbeddedCassandra cassandra = null;
     if (persistence.embedded().enabled()) {
@@ -87,7 +89,7 @@ public final class BrokerNode {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopCassandraAfter(s, c), "salvo-stop-cassandra"));
       }
       BrokerNode node = new BrokerNode(system);
-      node.run(settings, persistence, started);
+      node.run(settings, persistence, formation, started);
       return node;
     } catch (RuntimeException e) {
       log.error("start-up failed; stopping", e);
@@ -100,11 +102,9 @@ public final class BrokerNode {
     }
   }
 
-  private void run(BrokerSettings settings, PersistenceSettings persistence, long startedNanos) {
+  private void run(BrokerSettings settings, PersistenceSettings persistence, ClusterFormation formation,
+      long startedNanos) {
     Cluster cluster = Cluster.get(system);
-    if (system.settings().config().getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
 
     WriteStats writeStats = new WriteStats();
     // The journal plugin's own Cassandra session, shared by the message index and retention.
@@ -142,25 +142,31 @@ public final class BrokerNode {
     Config management = system.settings().config().getConfig("akka.management.http");
     AdminRoutes admin = new AdminRoutes(system, settings, topics, writeStats, queueSource, queues, messageQueries,
         groupOffsets);
+    // Bound on bind-hostname when set (0.0.0.0 in a container); hostname is how other nodes reach this one, and
+    // Cluster Bootstrap finds this node's own entry among the contact points by it.
+    String bindHost = management.getString("bind-hostname").isEmpty()
+        ? management.getString("hostname") : management.getString("bind-hostname");
     ServerBinding managementBinding = await(Http.get(system)
-        .newServerAt(management.getString("hostname"), management.getInt("port"))
+        .newServerAt(bindHost, management.getInt("port"))
         .bind(admin.routes().orElse(AkkaManagement.get(Adapter.toClassic(system)).getRoutes())),
         "management port " + management.getInt("port"));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-management",
         () -> managementBinding.unbind().thenApply(done -> akka.Done.getInstance()));
 
-    awaitUp(cluster, Duration.ofSeconds(30));
+    formation.join(system);
+    awaitUp(cluster, system.settings().config().getDuration("salvo.cluster.join-timeout"), formation);
     log.info("client gRPC on {}, management HTTP on {}", grpc.localAddress(), managementBinding.localAddress());
     log.info("Salvo node {} ready in {} ms", cluster.selfMember().address(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
   }
 
-  private static void awaitUp(Cluster cluster, Duration limit) {
+  private static void awaitUp(Cluster cluster, Duration limit, ClusterFormation formation) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (cluster.selfMember().status() != MemberStatus.up()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("this node did not become Up in the cluster within " + limit
-            + "; status " + cluster.selfMember().status() + ". Check akka.cluster.seed-nodes.");
+            + "; status " + cluster.selfMember().status() + ". Joining by " + formation.describe()
+            + " (salvo.cluster.join-timeout)");
       }
       sleep(50);
     }

@@ -49,10 +49,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * the pacer scheduled the send, so a stalled send counts its whole wait; a failed send is retried by the test and
  * keeps its first time) is printed per phase: longest pause, p99, p999.
  *
- * <p>Opt-in ({@code -Dsalvo.cluster=true}): it does not pass yet. Its one complete run (defaults, 0.75 minutes at
- * 300 msg/s, on a machine at load 40-70) left 5,570 acknowledged messages unconsumed by the concurrent group and 9,253
- * by the orderly group three minutes after the last send, whether lost or only not yet delivered is still to be found
- * (issue 8), and took 950 s. The acceptance run is {@code -Dsalvo.cluster=true -Dsalvo.cluster.minutes=3
+ * <p>Opt-in ({@code -Dsalvo.cluster=true}): three Cassandra nodes and three brokers on two cores take about 11 minutes,
+ * too long for every build. Its first runs (with seed nodes) lost acknowledged messages: after the first seed was
+ * restarted, queues had two writers of one journal (the replay filter logged conflicting writers, queues recovered
+ * shorter than consumers had read them); with Cluster Bootstrap it passes (every acknowledged message consumed, no
+ * conflicting writers). The acceptance run is {@code -Dsalvo.cluster=true -Dsalvo.cluster.minutes=3
  * -Dsalvo.cluster.rate=2000} (the faults are spread over that time).
  */
 @EnabledIfSystemProperty(named = "salvo.cluster", matches = "true")
@@ -103,8 +104,11 @@ class ClusterFaultTest {
       ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
       DefaultMQProducer producer = null;
       try {
-        nodes.get(0).start(START_LIMIT);
-        nodes.get(1).start(START_LIMIT);
+        // Bootstrap forms the cluster once two of the three contact points answer: start nodes 1 and 2 together.
+        nodes.get(0).launch();
+        nodes.get(1).launch();
+        nodes.get(0).awaitReady(START_LIMIT);
+        nodes.get(1).awaitReady(START_LIMIT);
         assertEquals(201, AdminHttp.post(nodes.get(0).managementUrl() + "/topics",
             "{\"name\":\"" + TOPIC + "\",\"queues\":" + QUEUES + "}").statusCode());
         String namesrv = nodes.stream().map(BrokerProcess::address).collect(Collectors.joining(";"));
@@ -121,6 +125,9 @@ class ClusterFaultTest {
         Eventually.within(Duration.ofSeconds(120), () -> assertEquals(0, inFlight.get(), "sends still in flight"));
         try {
           awaitConsumed();
+        } catch (AssertionError e) {
+          diagnose(nodes);
+          throw e;
         } finally {
           report();
         }
@@ -145,7 +152,11 @@ class ClusterFaultTest {
     System.out.printf("cluster fault: whole test %d s%n", seconds(began));
   }
 
-  /** Three brokers on {@code cassandra}; the seeds are nodes 1 and 2. None started. */
+  /**
+   * Three brokers on {@code cassandra}, forming their cluster by Cluster Bootstrap over the three management
+   * endpoints (with seed nodes, a restarted first seed once formed a second cluster beside the running one, and each
+   * ran every queue: two writers of one journal, acknowledged messages lost). None started.
+   */
   private static List<BrokerProcess> brokers(EmbeddedCassandraCluster cassandra) {
     Map<String, String> settings = Map.of(
         "salvo.persistence.replication-factor", "3",
@@ -158,9 +169,9 @@ class ClusterFaultTest {
       nodes.add(BrokerProcess.on(cassandra.contactPoints(), "t_clusterfault", "cluster-node-" + i, Ports.free(),
           settings));
     }
+    String contactPoints = nodes.stream().map(BrokerProcess::managementEndpoint).collect(Collectors.joining(","));
     for (BrokerProcess node : nodes) {
-      node.with("akka.cluster.seed-nodes.0", nodes.get(0).clusterAddress())
-          .with("akka.cluster.seed-nodes.1", nodes.get(1).clusterAddress());
+      node.with("salvo.cluster.contact-points", contactPoints);
     }
     return nodes;
   }
@@ -299,6 +310,39 @@ class ClusterFaultTest {
                 .limit(5).toList());
       }
     });
+  }
+
+  /**
+   * Tells lag from loss for a failed run: each group's lag as the brokers see it, and where a few unconsumed messages
+   * are (a message found in its queue below the group's committed offset was skipped; at or above it, not yet
+   * delivered).
+   */
+  private void diagnose(List<BrokerProcess> nodes) {
+    String url = nodes.stream().filter(BrokerProcess::isAlive).findFirst().map(BrokerProcess::managementUrl)
+        .orElse(null);
+    if (url == null) {
+      return;
+    }
+    try {
+      for (String group : List.of("ClusterFaultConcurrent", "ClusterFaultOrderly")) {
+        System.out.printf("cluster fault: diagnose %s: %s%n", group, AdminHttp.get(url + "/groups/" + group).body());
+        System.out.printf("cluster fault: diagnose %s lag: %s%n", group,
+            AdminHttp.get(url + "/groups/" + group + "/lag").body());
+      }
+      acked.entrySet().stream()
+          .filter(e -> !orderlySeen.containsKey(e.getKey()) || !concurrentSeen.containsKey(e.getKey()))
+          .limit(5).forEach(e -> {
+            try {
+              System.out.printf("cluster fault: diagnose unconsumed %s (concurrent %s, orderly %s): %s%n", e.getKey(),
+                  concurrentSeen.containsKey(e.getKey()), orderlySeen.containsKey(e.getKey()),
+                  AdminHttp.get(url + "/topics/" + TOPIC + "/messages/" + e.getValue()).body());
+            } catch (Exception ex) {
+              System.out.printf("cluster fault: diagnose lookup of %s failed: %s%n", e.getValue(), ex);
+            }
+          });
+    } catch (Exception e) {
+      System.out.printf("cluster fault: diagnose failed: %s%n", e);
+    }
   }
 
   /** Calls of one queue by two members that overlap in time. */

@@ -33,6 +33,8 @@ public final class BrokerProcess implements AutoCloseable {
   private final Map<String, String> properties;
   private final Path log;
   private Process process;
+  /** Where the current run's output starts in the log file (a restart appends to it). */
+  private long logOffset;
 
   private BrokerProcess(String name, int grpcPort, Map<String, String> properties) {
     this.name = name;
@@ -65,7 +67,7 @@ public final class BrokerProcess implements AutoCloseable {
     return new BrokerProcess(name, grpcPort, p);
   }
 
-  /** Adds a -D setting for the next {@link #start()} (for example the seed nodes, once every node's port is known). */
+  /** Adds a -D setting for the next {@link #start()} (for example the contact points, once every node's port is known). */
   public BrokerProcess with(String key, String value) {
     properties.put(key, value);
     return this;
@@ -78,6 +80,14 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** Starts the JVM and waits at most {@code limit} until the node logs that it is ready (killed if not). */
   public BrokerProcess start(Duration limit) {
+    return launch().awaitReady(limit);
+  }
+
+  /**
+   * Starts the JVM without waiting for it: for nodes that can only become ready together (Cluster Bootstrap forms a
+   * cluster once a majority of the contact points answer). Then {@link #awaitReady}.
+   */
+  public BrokerProcess launch() {
     try {
       Files.createDirectories(log.getParent());
       List<String> cmd = new ArrayList<>();
@@ -93,14 +103,23 @@ public final class BrokerProcess implements AutoCloseable {
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add("io.salvo.cluster.Main");
-      long offset = Files.exists(log) ? Files.size(log) : 0;
+      logOffset = Files.exists(log) ? Files.size(log) : 0;
       process = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits at most {@code limit} until the node started by {@link #launch} logs that it is ready (killed if not). */
+  public BrokerProcess awaitReady(Duration limit) {
+    try {
       long deadline = System.nanoTime() + limit.toNanos();
       while (true) {
-        String out = Files.exists(log) ? Files.readString(log).substring((int) offset) : "";
+        String out = Files.exists(log) ? Files.readString(log).substring((int) logOffset) : "";
         if (READY.matcher(out).find()) {
           return this;
         }
@@ -143,6 +162,11 @@ public final class BrokerProcess implements AutoCloseable {
 
   public int grpcPort() {
     return grpcPort;
+  }
+
+  /** This node's management endpoint, {@code 127.0.0.1:port}, as salvo.cluster.contact-points lists it. */
+  public String managementEndpoint() {
+    return "127.0.0.1:" + managementPort;
   }
 
   public String managementUrl() {
