@@ -78,6 +78,10 @@ public final class Topics {
             remember(topic, route.queueCount());
             return route.queueCount();
           }
+          if (create == 0 && !settings.autoCreateTopics()) {
+            throw new SalvoException(ErrorCode.TOPIC_NOT_FOUND, ErrorCode.TOPIC_NOT_FOUND.format(topic)
+                + " and auto-create is off (salvo.broker.topics.auto-create)");
+          }
           throw SalvoException.of(ErrorCode.TOPIC_NOT_FOUND, topic);
         });
   }

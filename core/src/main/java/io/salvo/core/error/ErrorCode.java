@@ -34,7 +34,7 @@ public enum ErrorCode {
   READ_ONLY(1016, Category.INVALID, "this node's admin API is read-only (salvo.broker.admin.read-only): %s refused"),
 
   // 2xxx: the request is valid but the state it needs is not there.
-  TOPIC_NOT_FOUND(2001, Category.NOT_FOUND, "topic '%s' does not exist and auto-create is off"),
+  TOPIC_NOT_FOUND(2001, Category.NOT_FOUND, "topic '%s' does not exist"),
   TOPIC_EXISTS(2002, Category.CONFLICT, "topic '%s' already exists with %s queues"),
   FENCED(2003, Category.CONFLICT,
       "member '%s' of group '%s' does not hold queue %s: it went to another member, or the member left the group"),
