@@ -161,16 +161,25 @@ public final class BrokerNode {
   }
 
   private static void awaitUp(Cluster cluster, Duration limit, ClusterFormation formation) {
-    long deadline = System.nanoTime() + limit.toNanos();
+    long began = System.nanoTime();
+    long deadline = began + limit.toNanos();
+    long nextLog = began + TimeUnit.SECONDS.toNanos(10);
     while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
+      long now = System.nanoTime();
+      if (now > deadline) {
         throw new IllegalStateException("this node did not become Up in the cluster within " + limit
             + "; status " + cluster.selfMember().status() + ". Joining by " + formation.describe()
             + " (salvo.cluster.join-timeout)");
       }
+      if (now > nextLog) {
+        log.info("still joining after {} s (status {}): {}", TimeUnit.NANOSECONDS.toSeconds(now - began),
+            cluster.selfMember().status(), formation.describe());
+        nextLog = now + TimeUnit.SECONDS.toNanos(10);
+      }
       sleep(50);
     }
   }
+
 
   /** Runs in a JVM shutdown hook: waits for the actor system's CoordinatedShutdown, then stops Cassandra. */
   private static void stopCassandraAfter(ActorSystem<Void> system, EmbeddedCassandra cassandra) {

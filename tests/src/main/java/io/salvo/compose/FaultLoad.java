@@ -36,6 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FaultLoad {
   private final Map<String, String> options;
+  /** Where each acknowledged message was stored: queue@offset, as its SendResult said. */
+  private final Map<Long, String> placed = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Long> acked = ConcurrentHashMap.newKeySet();
   private final Set<Long> consumed = ConcurrentHashMap.newKeySet();
   private final AtomicLong next = new AtomicLong();
@@ -151,7 +153,8 @@ public final class FaultLoad {
         missing.size(), TimeUnit.NANOSECONDS.toMillis(longestGapNanos.get()),
         TimeUnit.NANOSECONDS.toSeconds(Math.max(0, longestGapEndNanos - began)), drained);
     if (!missing.isEmpty()) {
-      System.out.println("MISSING (first 20): " + missing.stream().limit(20).toList());
+      System.out.println("MISSING (first 20, as number=queue@offset): "
+          + missing.stream().limit(20).map(n -> n + "=" + placed.get(n)).toList());
     }
     if (!lastError.isEmpty()) {
       System.out.println("last send error: " + lastError);
@@ -188,6 +191,7 @@ public final class FaultLoad {
         SendResult r = producer.send(msg);
         if (r.getSendStatus() == SendStatus.SEND_OK) {
           acked.add(n);
+          placed.put(n, r.getMessageQueue().getQueueId() + "@" + r.getQueueOffset());
           long now = System.nanoTime();
           long previous = lastAckNanos.getAndSet(now);
           if (longestGapNanos.accumulateAndGet(now - previous, Math::max) == now - previous) {

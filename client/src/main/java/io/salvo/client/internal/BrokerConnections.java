@@ -48,7 +48,12 @@ public final class BrokerConnections {
 
   /** The next address of a rotation shared by all callers. */
   public BrokerAddress nextAddress() {
-    return address(rotation.getAndIncrement());
+    return address(nextIndex());
+  }
+
+  /** The next index of that rotation, for a caller that then walks the list on its own from there. */
+  public int nextIndex() {
+    return rotation.getAndIncrement();
   }
 
   /** The client of {@code address}, created on first use. */

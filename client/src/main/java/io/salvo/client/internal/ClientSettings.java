@@ -40,6 +40,7 @@ public record ClientSettings(
       Duration reconnectMinBackoff,
       Duration reconnectMaxBackoff,
       double reconnectRandomFactor,
+      Duration receiveSilenceTimeout,
       Duration shutdownTimeout) {}
 
   /** Settings from the application's configuration ({@code ConfigFactory.load()}). */
@@ -79,6 +80,7 @@ public record ClientSettings(
             positiveDuration(k, "reconnect-min-backoff"),
             positiveDuration(k, "reconnect-max-backoff"),
             k.getDouble("reconnect-random-factor"),
+            positiveDuration(k, "receive-silence-timeout"),
             positiveDuration(k, "shutdown-timeout")));
     return s;
   }

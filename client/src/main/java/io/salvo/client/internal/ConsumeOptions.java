@@ -13,6 +13,7 @@ public record ConsumeOptions(
     Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff,
     double reconnectRandomFactor,
+    Duration receiveSilenceTimeout,
     int maxReconsumeTimes) {
 
   /** {@link #maxReconsumeTimes} of a consumer that redelivers in place without limit (no retry topic). */
@@ -23,7 +24,7 @@ public record ConsumeOptions(
       int receiveMaxBatch, Duration suspendCurrentQueueTime) {
     return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, settings.reconsumeDelay(),
         suspendCurrentQueueTime, settings.consumeTimeout(), settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(),
-        settings.reconnectRandomFactor(), IN_PLACE);
+        settings.reconnectRandomFactor(), settings.receiveSilenceTimeout(), IN_PLACE);
   }
 
   /**
@@ -32,7 +33,8 @@ public record ConsumeOptions(
    */
   public ConsumeOptions withRetryTopic(int max, Duration timeout) {
     return new ConsumeOptions(batchSize, pullThresholdForQueue, receiveMaxBatch, reconsumeDelay,
-        suspendCurrentQueueTime, timeout, reconnectMinBackoff, reconnectMaxBackoff, reconnectRandomFactor, max);
+        suspendCurrentQueueTime, timeout, reconnectMinBackoff, reconnectMaxBackoff, reconnectRandomFactor,
+        receiveSilenceTimeout, max);
   }
 
   /** Whether failed messages go to the retry topic (and finally the dead-letter topic) rather than come again in place. */

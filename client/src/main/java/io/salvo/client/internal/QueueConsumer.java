@@ -4,6 +4,7 @@ import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.japi.Pair;
+import akka.japi.pf.PFBuilder;
 import akka.stream.KillSwitches;
 import akka.stream.RestartSettings;
 import akka.stream.UniqueKillSwitch;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,8 @@ public final class QueueConsumer {
   private final ActorSystem<?> system;
   private final OffsetTracker tracker;
   private volatile boolean stopping;
+  /** Index (into the broker list) of the address of the current stream; the stream's connects are sequential. */
+  private Integer addressIndex;
   private UniqueKillSwitch killSwitch;
   private CompletionStage<Done> done;
 
@@ -148,7 +152,10 @@ public final class QueueConsumer {
   }
 
   private Source<Received, NotUsed> connect() {
-    BrokerAddress address = connections.nextAddress();
+    // The first stream goes where the shared rotation points; each reconnect to the next address after the last
+    // one, so a broker that went away is not tried again before the others.
+    addressIndex = addressIndex == null ? connections.nextIndex() : addressIndex + 1;
+    BrokerAddress address = connections.address(addressIndex);
     long offset = tracker.fetchPosition();
     ReceiveMessagesRequest request = ReceiveMessagesRequest.newBuilder()
         .setGroup(group)
@@ -160,15 +167,24 @@ public final class QueueConsumer {
         .setMaxBatch(options.maxBatch())
         .build();
     log.debug("Receiving {}#{} from offset {} at {}", topic, queueId, offset, address);
-    return connections.client(address).receiveMessages(request).map(response -> {
-      if (!Errors.isOk(response.getStatus())) {
-        var error = Errors.fromStatus(response.getStatus(), address.toString(),
-            "ReceiveMessages of " + topic + "#" + queueId + " from offset " + offset + " for group '" + group + "'");
-        log.warn("{}; reconnecting with back-off", error.getMessage());
-        throw error;
-      }
-      return new Received(response, address);
-    });
+    return connections.client(address).receiveMessages(request)
+        .via(new SilenceTimeout<>(options.receiveSilenceTimeout()))
+        .map(response -> {
+          if (!Errors.isOk(response.getStatus())) {
+            var error = Errors.fromStatus(response.getStatus(), address.toString(),
+                "ReceiveMessages of " + topic + "#" + queueId + " from offset " + offset + " for group '" + group + "'");
+            log.warn("{}; reconnecting with back-off", error.getMessage());
+            throw error;
+          }
+          return new Received(response, address);
+        })
+        .mapError(new PFBuilder<Throwable, Throwable>()
+            .match(TimeoutException.class, e -> {
+              log.warn("ReceiveMessages of {}#{} for group '{}': broker {} sent nothing for {}; reconnecting with"
+                  + " back-off", topic, queueId, group, address, options.receiveSilenceTimeout());
+              return e;
+            })
+            .build());
   }
 
   private List<List<MessageExt>> toBatches(Received received) {

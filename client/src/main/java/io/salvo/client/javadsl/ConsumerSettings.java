@@ -175,7 +175,7 @@ public final class ConsumerSettings {
             k.consumeMessageBatchMaxSize(), k.pullThresholdForQueue(), k.receiveMaxBatch(), commitInterval,
             k.heartbeatInterval(), k.reconsumeDelay(), k.suspendCurrentQueueTime(), k.consumeTimeout(),
             k.reconnectMinBackoff(),
-            k.reconnectMaxBackoff(), k.reconnectRandomFactor(), k.shutdownTimeout()));
+            k.reconnectMaxBackoff(), k.reconnectRandomFactor(), k.receiveSilenceTimeout(), k.shutdownTimeout()));
     return copy(changed, namesrvAddr, instanceName, consumeFromWhere, consumeTimestamp, receiveMaxBatch,
         perQueueBuffer, stopTimeout);
   }

@@ -55,11 +55,11 @@ class ClientSettingsTest {
   @Test
   void consumeOptionsBoundListenerCallsByThePullThreshold() {
     ConsumeOptions o = new ConsumeOptions(4, 1000, 32, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), Duration.ofMillis(1),
-        Duration.ofMillis(2), 0.1, ConsumeOptions.IN_PLACE);
+        Duration.ofMillis(2), 0.1, Duration.ofSeconds(45), ConsumeOptions.IN_PLACE);
     assertEquals(250, o.parallelism());
     assertEquals(32, o.maxBatch());
     ConsumeOptions tiny = new ConsumeOptions(8, 5, 32, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), Duration.ofMillis(1),
-        Duration.ofMillis(2), 0.1, ConsumeOptions.IN_PLACE);
+        Duration.ofMillis(2), 0.1, Duration.ofSeconds(45), ConsumeOptions.IN_PLACE);
     assertEquals(1, tiny.parallelism());
     assertEquals(5, tiny.maxBatch());
   }

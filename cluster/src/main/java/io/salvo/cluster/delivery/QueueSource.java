@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Each pull asks the {@link QueueEntity} for the next messages: recent ones come from its in-memory tail, older
  * ones by a range read of the journal (catch-up), and when the reader is caught up the entity answers as soon
  * as the next message is stored (the live tail is pushed by the entity; the query plugin's polling is never
- * used). Nothing is read ahead of demand, so a slow consumer slows only its own stream, and gRPC flow control
+ * used), or with an empty chunk when the long-poll expires first (a keep-alive for the consumer). Nothing is read ahead of demand, so a slow consumer slows only its own stream, and gRPC flow control
  * carries that backpressure to the client. The subscription's filter (tags or SQL92) runs here, on the broker:
  * filtered-out messages never cross the wire, and each chunk's next offset still moves past them.
  */
@@ -40,11 +40,7 @@ public final class QueueSource {
    * Messages from {@code fromOffset} that passed the filter, and the offset after the last message this chunk
    * covers (filtered-out messages included).
    */
-  public record Chunk(long fromOffset, List<StoredEntry> entries, long nextOffset) {
-    boolean isEmptyAndStill() {
-      return entries.isEmpty() && nextOffset == fromOffset;
-    }
-  }
+  public record Chunk(long fromOffset, List<StoredEntry> entries, long nextOffset) {}
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -81,8 +77,9 @@ public final class QueueSource {
     return Source.unfoldAsync(fromOffset, offset -> next(entity, persistenceId, queue, offset, maxBatch)
             .thenApply(chunk -> Optional.of(akka.japi.Pair.create(chunk.nextOffset(), chunk))))
         .map(chunk -> filter.matchesAll() ? chunk : applyFilter(chunk, filter))
-        .mapConcat(chunk -> split(chunk, maxBatch, maxBatchBytes))
-        .filterNot(Chunk::isEmptyAndStill);
+        // An empty chunk that moves nothing is a long-poll that expired on an idle queue: passed on, it tells the
+        // consumer every long-poll-timeout that this broker is alive (its client drops a silent stream).
+        .mapConcat(chunk -> split(chunk, maxBatch, maxBatchBytes));
   }
 
   private CompletionStage<Chunk> next(EntityRef<QueueEntity.Command> entity, String persistenceId,
