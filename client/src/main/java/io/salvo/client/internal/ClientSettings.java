@@ -18,6 +18,7 @@ public record ClientSettings(
 
   public record Producer(
       Duration sendTimeout,
+      Duration attemptTimeout,
       int retryTimesWhenSendFailed,
       int retryTimesWhenSendAsyncFailed,
       Duration retryBackoff,
@@ -59,6 +60,7 @@ public record ClientSettings(
         positiveDuration(c, "request-timeout"),
         new Producer(
             positiveDuration(p, "send-timeout"),
+            positiveDuration(p, "attempt-timeout"),
             nonNegative(p, "retry-times-when-send-failed"),
             nonNegative(p, "retry-times-when-send-async-failed"),
             p.getDuration("retry-backoff"),

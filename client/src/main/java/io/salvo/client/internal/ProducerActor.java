@@ -143,6 +143,13 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final Set<Attempt> active = new HashSet<>();
   private final QueueSelector selector;
   private int addressCursor;
+  /**
+   * Addresses whose last attempt got no answer within the attempt timeout, until when (System.nanoTime) new sends skip
+   * them: a broker that went away (akka-grpc keeps reconnecting instead of failing the call) costs one attempt timeout
+   * per suspect period, not one in every n sends.
+   */
+  private final Map<BrokerAddress, Long> suspectUntil = new HashMap<>();
+  private static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private akka.stream.UniqueKillSwitch transactionChecks;
 
   /** The guardian of a producer's ActorSystem; it owns the connections to {@code addresses}. */
@@ -179,11 +186,25 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private Behavior<Command> onSend(Send send) {
     if (!send.replyTo().isDone()) {
-      Attempt attempt = new Attempt(send, addressCursor++);
+      Attempt attempt = new Attempt(send, nextHealthyAddress());
       active.add(attempt);
       dispatch(attempt);
     }
     return this;
+  }
+
+  /** The next index of the rotation whose address is not suspect; the plain next one when all are. */
+  private int nextHealthyAddress() {
+    int size = connections.addresses().size();
+    long now = System.nanoTime();
+    for (int i = 0; i < size; i++) {
+      int index = addressCursor++;
+      Long until = suspectUntil.get(connections.address(index));
+      if (until == null || now - until >= 0) {
+        return index;
+      }
+    }
+    return addressCursor++;
   }
 
   private Behavior<Command> onGetQueueCount(GetQueueCount get) {
@@ -235,8 +256,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .build();
     CompletionStage<SendMessageResponse> answer;
     try {
+      // One attempt waits at most the attempt timeout (a broker answers within its store timeout, 2.5 s), then the
+      // send is retried on the next address within its whole budget.
+      long attemptNanos = Math.min(remaining, settings.producer().attemptTimeout().toNanos());
       answer = (send.halfMessage() ? prepare(address, request) : connections.publisher(address).send(request))
-          .orTimeout(remaining, TimeUnit.NANOSECONDS);
+          .orTimeout(attemptNanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -368,8 +392,17 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
           r.getStoreTimestamp()));
       return this;
     }
+    if (answered.failure() != null && Errors.unwrap(answered.failure()) instanceof java.util.concurrent.TimeoutException
+        && send.deadlineNanos() - System.nanoTime() > 0) {
+      // Cut short by the attempt timeout, not by the send's deadline: the address is suspect for a while.
+      suspectUntil.put(answered.address(), System.nanoTime() + SUSPECT_NANOS);
+      getContext().getLog().warn("No answer from broker {} within {}; sends skip it for {} s", answered.address(),
+          settings.producer().attemptTimeout(), TimeUnit.NANOSECONDS.toSeconds(SUSPECT_NANOS));
+    }
+    Duration waited = settings.producer().attemptTimeout().compareTo(send.timeout()) < 0
+        ? settings.producer().attemptTimeout() : send.timeout();
     SalvoClientException error = answered.failure() != null
-        ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, send.timeout())
+        ? Errors.fromFailure(answered.failure(), answered.address().toString(), what, waited)
         : Errors.fromStatus(answered.response().getStatus(), answered.address().toString(), what);
     if (error.errorCode() == ErrorCode.INVALID_QUEUE) {
       routes.remove(send.topic());

@@ -62,6 +62,11 @@ class ClusterFaultTest {
   private static final int QUEUES = 8;
   private static final double MINUTES = Double.parseDouble(System.getProperty("salvo.cluster.minutes", "0.75"));
   private static final int RATE = Integer.getInteger("salvo.cluster.rate", 300);
+  /**
+   * Cassandra nodes (replication factor the same, at most 3). 1 takes two JVMs off the machine, to see how long a queue
+   * move takes when the brokers are not starved: {@code -Dsalvo.cluster.cassandra-nodes=1}.
+   */
+  private static final int CASSANDRA_NODES = Integer.getInteger("salvo.cluster.cassandra-nodes", 3);
   /** A broker start on a loaded 2-core machine running three Cassandra nodes takes well over the usual 90 s. */
   private static final Duration START_LIMIT = Duration.ofSeconds(240);
   /** Sends outstanding at most (10 s of sends); beyond it the pacer waits, and the wait counts in latency. */
@@ -91,7 +96,7 @@ class ClusterFaultTest {
   void everyAcknowledgedMessageIsConsumedWhileNodesJoinDieAndRestart() throws Exception {
     long began = System.nanoTime();
     try (EmbeddedCassandraCluster cassandra =
-        CassandraFixture.startFreshCluster(Path.of("target", "cassandra-cluster"), 3)) {
+        CassandraFixture.startFreshCluster(Path.of("target", "cassandra-cluster"), CASSANDRA_NODES)) {
       System.out.printf("cluster fault: Cassandra %s up in %d s%n", cassandra.contactPoints(), seconds(began));
       List<BrokerProcess> nodes = brokers(cassandra);
       // If the test JVM is told to stop (a build timeout), the brokers and Cassandra nodes must not outlive it.
@@ -159,7 +164,7 @@ class ClusterFaultTest {
    */
   private static List<BrokerProcess> brokers(EmbeddedCassandraCluster cassandra) {
     Map<String, String> settings = Map.of(
-        "salvo.persistence.replication-factor", "3",
+        "salvo.persistence.replication-factor", String.valueOf(Math.min(3, CASSANDRA_NODES)),
         "salvo.persistence.write-consistency", "QUORUM",
         "salvo.persistence.read-consistency", "QUORUM",
         // Binding the remoting port took over Akka's 3 s on a host with a load average of 70.
