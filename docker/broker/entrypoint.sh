@@ -17,7 +17,7 @@
 #                             from several coordinators can disagree on a table's id in Cassandra 5.0)
 set -euo pipefail
 HOST=$(hostname)
-CONTACT_POINTS=${SALVO_CONTACT_POINTS:-broker-1:8558,broker-2:8558,broker-3:8558}
+export SALVO_CONTACT_POINTS=${SALVO_CONTACT_POINTS:-broker-1:8558,broker-2:8558,broker-3:8558} # read by the broker
 IFS=, read -r -a CASSANDRA <<< "${SALVO_CASSANDRA:-cassandra-1}"
 
 # Schema creation at start-up needs a Cassandra that answers: wait (bounded) for one CQL port. If the broker still
@@ -40,13 +40,12 @@ OPTS=(
   -Dsalvo.broker.grpc.host=0.0.0.0
   -Dakka.management.http.hostname="$HOST"
   -Dakka.management.http.bind-hostname=0.0.0.0
-  -Dsalvo.cluster.contact-points="$CONTACT_POINTS"
   -Dakka.remote.artery.canonical.hostname="$HOST"
 )
 i=0; for c in "${CASSANDRA[@]}"; do OPTS+=("-Dsalvo.persistence.cassandra.contact-points.$i=$c:9042"); i=$((i + 1)); done
 
 JAVA=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java
-echo "broker: $HOST, contact points $CONTACT_POINTS, cassandra ${CASSANDRA[*]}, advertised ${SALVO_ADVERTISED_ADDRESS:-(grpc host:port)}"
+echo "broker: $HOST, contact points $SALVO_CONTACT_POINTS, cassandra ${CASSANDRA[*]}, advertised ${SALVO_ADVERTISED_ADDRESS:-(grpc host:port)}"
 # shellcheck disable=SC2086
 exec "$JAVA" -Xms"${SALVO_HEAP:-512m}" -Xmx"${SALVO_HEAP:-512m}" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
   "${OPTS[@]}" ${SALVO_JAVA_OPTS:-} -cp "$(paste -sd: /opt/salvo/classpath.txt)" io.salvo.cluster.Main

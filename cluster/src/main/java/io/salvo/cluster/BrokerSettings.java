@@ -44,6 +44,11 @@ public record BrokerSettings(
       Duration interval,
       long minStep,
       Duration indexMargin) {
+    /** The retention of a topic whose route says {@code retentionMs} (0: this default). */
+    public Duration retentionOf(long retentionMs) {
+      return retentionMs > 0 ? Duration.ofMillis(retentionMs) : defaultRetention;
+    }
+
     /** TTL of index rows of a topic kept for {@code retention}: the retention plus the margin, in seconds. */
     public int indexTtlSeconds(Duration retention) {
       return (int) Math.min(Integer.MAX_VALUE / 2, retention.plus(indexMargin).toSeconds());

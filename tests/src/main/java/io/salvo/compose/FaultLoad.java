@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class FaultLoad {
   private final Map<String, String> options;
   /** Where each acknowledged message was stored: queue@offset, as its SendResult said. */
-  private final Map<Long, String> placed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, String> placed = new ConcurrentHashMap<>();
   private final Set<Long> acked = ConcurrentHashMap.newKeySet();
   private final Set<Long> consumed = ConcurrentHashMap.newKeySet();
   private final AtomicLong next = new AtomicLong();
@@ -46,8 +46,7 @@ public final class FaultLoad {
   private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong longestGapNanos = new AtomicLong();
   private volatile String lastError = "";
-  /** When the timed run began, and when (since then) the longest gap between two acknowledgements ended. */
-  private volatile long began;
+  /** When the longest gap between two acknowledgements ended (System.nanoTime). */
   private volatile long longestGapEndNanos;
 
   private FaultLoad(Map<String, String> options) {
@@ -110,7 +109,6 @@ public final class FaultLoad {
     consumer.start();
 
     long began = System.nanoTime();
-    this.began = began;
     lastAckNanos.set(began); // the warm-up's wait is not a gap of the run
     longestGapNanos.set(0);
     long end = began + TimeUnit.SECONDS.toNanos(seconds);

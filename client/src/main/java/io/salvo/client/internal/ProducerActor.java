@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -392,7 +393,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
           r.getStoreTimestamp()));
       return this;
     }
-    if (answered.failure() != null && Errors.unwrap(answered.failure()) instanceof java.util.concurrent.TimeoutException
+    if (answered.failure() != null && Errors.unwrap(answered.failure()) instanceof TimeoutException
         && send.deadlineNanos() - System.nanoTime() > 0) {
       // Cut short by the attempt timeout, not by the send's deadline: the address is suspect for a while.
       suspectUntil.put(answered.address(), System.nanoTime() + SUSPECT_NANOS);

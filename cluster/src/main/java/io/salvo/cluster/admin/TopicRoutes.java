@@ -104,7 +104,7 @@ final class TopicRoutes extends JsonRoutes {
   }
 
   private Duration retention(TopicEntity.Route route) {
-    return route.retentionMs() > 0 ? Duration.ofMillis(route.retentionMs()) : settings.retention().defaultRetention();
+    return settings.retention().retentionOf(route.retentionMs());
   }
 
   /** Each queue's first and next offsets, asked in parallel. */

@@ -9,9 +9,6 @@ import java.util.Map;
  * double quote, newline). Not thread safe: one per scrape.
  */
 public final class PrometheusText {
-  /** The content type of the format. */
-  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
   private final StringBuilder out = new StringBuilder(4096);
 
   /** Starts a family: {@code type} is counter, gauge, histogram or untyped. */

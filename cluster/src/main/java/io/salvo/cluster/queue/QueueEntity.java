@@ -79,8 +79,8 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
 
     /** TTL of the index rows of a topic with {@code retentionMs} (0: the default retention). */
     int indexTtlSeconds(long retentionMs) {
-      return retentionSettings == null ? 0 : retentionSettings.indexTtlSeconds(
-          retentionMs > 0 ? Duration.ofMillis(retentionMs) : retentionSettings.defaultRetention());
+      return retentionSettings == null ? 0
+          : retentionSettings.indexTtlSeconds(retentionSettings.retentionOf(retentionMs));
     }
   }
 
@@ -407,7 +407,6 @@ public final class QueueEntity extends EventSourcedBehavior<QueueEntity.Command,
     // through the journal's snapshot store directly: typed persistence has no "snapshot now" without an event.
     // Persistence.snapshotStoreFor is private[akka] in Scala (public in bytecode): checked on Akka 2.8.5 by
     // AdminApiTest (a purged queue recovers on another node from this snapshot); recheck on an Akka upgrade.
-    ActorRef<Command> self = context.getSelf();
     akka.actor.ActorRef snapshots = akka.persistence.Persistence.get(akka.actor.typed.javadsl.Adapter.toClassic(
         context.getSystem())).snapshotStoreFor("", com.typesafe.config.ConfigFactory.empty());
     akka.persistence.SnapshotMetadata metadata =

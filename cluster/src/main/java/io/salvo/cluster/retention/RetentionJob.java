@@ -126,7 +126,7 @@ public final class RetentionJob {
 
   private CompletionStage<Summary> topic(String topic) {
     return topics.describe(topic).thenCompose(route -> {
-      Duration retention = route.retentionMs() > 0 ? Duration.ofMillis(route.retentionMs()) : settings.defaultRetention();
+      Duration retention = settings.retentionOf(route.retentionMs());
       long cutoff = System.currentTimeMillis() - retention.toMillis();
       int ttl = settings.indexTtlSeconds(retention);
       CompletionStage<Summary> chain = CompletableFuture.completedFuture(new Summary(1, 0, 0, 0));

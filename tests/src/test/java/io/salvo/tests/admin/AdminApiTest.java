@@ -23,9 +23,6 @@ import io.salvo.tests.harness.Eventually;
 import io.salvo.tests.harness.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CassandraFixture.class)
 class AdminApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final String TOPIC = "AdminTopic";
   private static final String GROUP = "AdminGroup";
   private static final int MESSAGES = 20;
@@ -185,7 +181,7 @@ class AdminApiTest {
     for (HttpResponse<String> refused : List.of(
         AdminHttp.post(roUrl + "/topics", "{\"name\":\"NotCreated\"}"),
         AdminHttp.put(roUrl + "/topics/" + TOPIC + "/queues", "{\"queues\":8}"),
-        delete(roUrl + "/topics/" + TOPIC),
+        AdminHttp.delete(roUrl + "/topics/" + TOPIC),
         AdminHttp.put(roUrl + "/cluster/members/akka://salvo@127.0.0.1:1", "operation=Leave"))) {
       assertEquals(403, refused.statusCode(), refused.body());
       assertEquals("READ_ONLY", JSON.readTree(refused.body()).path("error").asText(), refused.body());
@@ -213,7 +209,7 @@ class AdminApiTest {
     System.out.println(describe.out() + status.out() + lag.out());
 
     // Delete: gone for sends and routes; created again it starts with its new queue count.
-    HttpResponse<String> deleted = delete(url + "/topics/" + TOPIC);
+    HttpResponse<String> deleted = AdminHttp.delete(url + "/topics/" + TOPIC);
     assertEquals(200, deleted.statusCode(), deleted.body());
     System.out.println("deleted: " + deleted.body());
     assertEquals(MESSAGES, JSON.readTree(deleted.body()).path("deletedMessages").asLong(), deleted.body());
@@ -262,9 +258,5 @@ class AdminApiTest {
   private static double sample(String metrics, String series) {
     Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  private static HttpResponse<String> delete(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
 }

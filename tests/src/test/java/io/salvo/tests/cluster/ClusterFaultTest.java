@@ -126,7 +126,6 @@ class ClusterFaultTest {
         producer.setSendMsgTimeout(15_000);
         producer.start();
         runFaults(nodes, producer, retries);
-        sending = false;
         Eventually.within(Duration.ofSeconds(120), () -> assertEquals(0, inFlight.get(), "sends still in flight"));
         try {
           awaitConsumed();

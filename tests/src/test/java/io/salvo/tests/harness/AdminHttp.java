@@ -29,6 +29,10 @@ public final class AdminHttp {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  public static HttpResponse<String> delete(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   public static HttpResponse<String> get(String url) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }

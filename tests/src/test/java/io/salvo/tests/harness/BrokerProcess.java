@@ -151,15 +151,6 @@ public final class BrokerProcess implements AutoCloseable {
     return producer;
   }
 
-  /** This node's Akka address, {@code akka://salvo@127.0.0.1:remotePort}, as akka.cluster.seed-nodes lists it. */
-  public String clusterAddress() {
-    return "akka://salvo@127.0.0.1:" + remotePort;
-  }
-
-  public String name() {
-    return name;
-  }
-
   public int grpcPort() {
     return grpcPort;
   }
